@@ -1,0 +1,52 @@
+# Run `make help` to see the targets.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+UV := var/tools/bin/uv
+UV_VERSION := 0.13.9
+MANAGE := $(VENV)/bin/python manage.py
+ADDR ?= 127.0.0.1:8000
+
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help run install install-dev test lint messages browser
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
+
+$(UV):
+	$(PYTHON) -m venv var/tools
+	var/tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+install: $(UV)  ## Create .venv with the locked runtime dependencies
+	$(UV) sync --frozen --no-dev --inexact
+
+install-dev: $(UV)  ## Create .venv with the locked runtime and test dependencies
+	$(UV) sync --frozen
+
+run: export DEBUG ?= true
+run: install  ## Start the portal with demo data: web, Celery worker and beat (no servers needed)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	@echo "Portal: http://$(ADDR)/  Staff: http://$(ADDR)/admin/  E-mails: var/mail/"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(VENV)/bin/celery -A portal worker --beat --loglevel=INFO --concurrency=2 \
+	  --schedule var/celerybeat-schedule & \
+	$(MANAGE) runserver $(ADDR)
+
+browser:  ## Install Debian's chromium for the browser tests (if missing)
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "The browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+test: install-dev browser  ## Run the whole test suite (DATABASE_URL/REDIS_URL select PostgreSQL/Redis)
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev  ## ruff
+	$(VENV)/bin/ruff check .
+
+messages: install-dev  ## Extract strings into locale/*/LC_MESSAGES/django.po and compile .mo files
+	$(MANAGE) makemessages -l nb -l da -l en --no-obsolete --no-location
+	$(VENV)/bin/pybabel compile --statistics -d locale -D django

@@ -1,0 +1,216 @@
+"""Response deadlines for data-subject requests (pure date arithmetic, no Django).
+
+Art. 12(3) GDPR gives the controller one month from receipt of a request to act on it,
+extendable by two further months (so three months in all from receipt).  The GDPR does not
+say how to count a "month"; Regulation (EEC, Euratom) No 1182/71, which applies to EU acts
+and, through the EEA Agreement, in Norway, does:
+
+* Art. 3(2)(c): a period in months ends on the day of the last month with the same date as
+  the day from which it runs; if that month has no such date, on its last day
+  (31 January + 1 month = 28/29 February).
+* Art. 3(4): if the last day is a public holiday, a Saturday or a Sunday, the period ends at
+  the end of the next working day.
+* Art. 2(1): the public holidays are those of the State where the action is to be taken.
+
+Every result is derived from one core computation (`explain_due_date`), so the due date and
+its human explanation can never disagree.  This module imports nothing from Django or from
+the app, so that it stays trivially testable and reusable.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+from dateutil.relativedelta import relativedelta
+
+#: Supported countries and the time zone in which a receipt date is counted there.
+TIME_ZONES: dict[str, str] = {"DK": "Europe/Copenhagen", "NO": "Europe/Oslo"}
+SUPPORTED_COUNTRIES: tuple[str, ...] = tuple(sorted(TIME_ZONES))
+
+#: Reasons recorded for skipped weekend days (holidays carry their English name instead).
+SATURDAY = "saturday"
+SUNDAY = "sunday"
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True)
+class DueDateExplanation:
+    """Every step of a deadline computation, kept as data so a UI layer can translate it.
+
+    ``skipped`` lists the non-working days stepped over under Art. 3(4) of Regulation
+    1182/71, each with its reason: ``"saturday"``, ``"sunday"`` or the holiday's English name
+    (a public holiday on a weekend is reported by its name, the more specific reason).
+    """
+
+    country: str
+    received_local: date
+    months: int
+    nominal: date
+    clamped: bool
+    skipped: tuple[tuple[date, str], ...]
+    due: date
+
+    def explain(self) -> str:
+        """Return a short English account, e.g. for logs, e-mails or the admin."""
+        plural = "" if self.months == 1 else "s"
+        text = f"{_fmt(self.received_local)} + {self.months} month{plural} = {_fmt(self.nominal)}"
+        if self.clamped:
+            text += f" (no {self.received_local.day} {_MONTHS[self.nominal.month - 1]})"
+        if not self.skipped:
+            return f"{text}, a working day ({_WEEKDAYS[self.due.weekday()]})"
+        reasons = ", ".join(
+            f"{_fmt(day)} is {_reason_text(reason)}" for day, reason in self.skipped
+        )
+        return f"{text}; {reasons} → {_WEEKDAYS[self.due.weekday()]} {_fmt(self.due)}"
+
+
+def due_date(received_at: datetime, country: str, *, extended: bool = False) -> date:
+    """Last day to answer a request received at ``received_at`` in ``country``.
+
+    Art. 12(3) GDPR: one month from receipt, or three months in all when the controller
+    extends it (one three-month period counted from receipt, not two months added to an
+    already moved date).  Counted per Art. 3(2)(c) and 3(4) of Regulation 1182/71.
+    """
+    return explain_due_date(received_at, country, extended=extended).due
+
+
+def extension_notice_by(received_at: datetime, country: str) -> date:
+    """Last day to tell the data subject of an extension and the reasons for it.
+
+    Art. 12(3) GDPR requires that notice "within one month of receipt of the request", i.e.
+    by the same day as the ordinary one-month due date.
+    """
+    return due_date(received_at, country)
+
+
+def explain_due_date(
+    received_at: datetime, country: str, *, extended: bool = False
+) -> DueDateExplanation:
+    """Compute the Art. 12(3) GDPR due date step by step; the single source of truth.
+
+    The receipt day is the local calendar date in the country's time zone (the hour does not
+    matter: Art. 3(2)(c) of Regulation 1182/71 counts whole days).  The period ends on the
+    same date of the final month, or that month's last day if it has no such date
+    (Art. 3(2)(c)), then moves past Saturdays, Sundays and public holidays (Art. 3(4)).
+    """
+    country = _check_country(country)
+    if not isinstance(received_at, datetime):
+        raise TypeError(f"received_at must be a datetime, not {type(received_at).__name__}")
+    if received_at.tzinfo is None or received_at.utcoffset() is None:
+        raise ValueError(
+            "received_at must be timezone-aware (e.g. datetime.now(timezone.utc)); "
+            "a naive datetime gives no way to know the local date of receipt"
+        )
+    received_local = received_at.astimezone(ZoneInfo(TIME_ZONES[country])).date()
+    months = 3 if extended else 1
+    nominal = received_local + relativedelta(months=months)  # clamps to the month's last day
+    due, skipped = _roll_forward(nominal, country)
+    return DueDateExplanation(
+        country=country,
+        received_local=received_local,
+        months=months,
+        nominal=nominal,
+        clamped=nominal.day != received_local.day,
+        skipped=skipped,
+        due=due,
+    )
+
+
+def explain(received_at: datetime, country: str, *, extended: bool = False) -> str:
+    """Short English account of the Art. 12(3) GDPR due date, step by step.
+
+    E.g. "31 Jan 2027 + 1 month = 28 Feb 2027 (no 31 Feb); 28 Feb 2027 is a Sunday →
+    Mon 1 Mar 2027", so staff and subjects can check the count under Art. 3(2)(c) and 3(4)
+    of Regulation 1182/71 themselves.  Use `explain_due_date` to get translatable data.
+    """
+    return explain_due_date(received_at, country, extended=extended).explain()
+
+
+def is_working_day(day: date, country: str) -> bool:
+    """Whether ``day`` is neither a Saturday, a Sunday nor a public holiday in ``country``.
+
+    Art. 3(4) and Art. 2(1) of Regulation 1182/71: working days exclude weekends and the
+    public holidays of the State concerned (``holidays`` default "public" category only).
+    """
+    return _non_working_reason(_check_day(day), _check_country(country)) is None
+
+
+def next_working_day(day: date, country: str) -> date:
+    """``day`` itself if it is a working day, otherwise the first working day after it.
+
+    Art. 3(4) of Regulation 1182/71: a period ending on a non-working day ends at the end
+    of the following working day.
+    """
+    return _roll_forward(_check_day(day), _check_country(country))[0]
+
+
+def add_days_then_working_day(due: date, days: int, country: str) -> date:
+    """Add ``days`` calendar days to ``due`` (e.g. while the clock was paused waiting for the
+    data subject), then move to a working day.
+
+    The new end of the period is again subject to Art. 3(4) of Regulation 1182/71, so it
+    cannot fall on a weekend or public holiday; days are calendar days (Art. 3(3)).
+    """
+    if days < 0:
+        raise ValueError(f"days must be zero or positive, not {days}")
+    return next_working_day(_check_day(due) + timedelta(days=days), country)
+
+
+# --- internals ---------------------------------------------------------------------------
+
+
+def _check_country(country: str) -> str:
+    code = country.upper() if isinstance(country, str) else country
+    if code not in TIME_ZONES:
+        raise ValueError(
+            f"Unsupported country {country!r}; supported countries: "
+            + ", ".join(SUPPORTED_COUNTRIES)
+        )
+    return code
+
+
+def _check_day(day: date) -> date:
+    # A datetime is a date subclass, but its calendar day depends on a time zone: refuse it.
+    if isinstance(day, datetime) or not isinstance(day, date):
+        raise TypeError(f"expected a datetime.date, not {type(day).__name__}")
+    return day
+
+
+@functools.lru_cache(maxsize=128)  # 2 countries x a few decades of years
+def _public_holidays(country: str, year: int) -> holidays.HolidayBase:
+    # Names are pinned to English: by default `holidays` picks the language from the
+    # process locale (LANG/LANGUAGE), which would make the recorded reasons vary by host.
+    # expand=False keeps the cached object from growing if asked about another year.
+    return holidays.country_holidays(
+        country, years=year, language="en_US", categories=(holidays.PUBLIC,), expand=False
+    )
+
+
+def _non_working_reason(day: date, country: str) -> str | None:
+    name = _public_holidays(country, day.year).get(day)
+    if name:
+        return name
+    return {5: SATURDAY, 6: SUNDAY}.get(day.weekday())
+
+
+def _roll_forward(day: date, country: str) -> tuple[date, tuple[tuple[date, str], ...]]:
+    skipped = []
+    while (reason := _non_working_reason(day, country)) is not None:
+        skipped.append((day, reason))
+        day += timedelta(days=1)
+    return day, tuple(skipped)
+
+
+def _reason_text(reason: str) -> str:
+    return f"a {reason.capitalize()}" if reason in (SATURDAY, SUNDAY) else reason
+
+
+def _fmt(day: date) -> str:
+    # Locale-independent on purpose (strftime's %b follows the process locale).
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"

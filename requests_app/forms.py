@@ -1,0 +1,223 @@
+"""Public request forms: input validation only.
+
+One form class per request type; each shows the common fields plus the questions its right
+needs. The type-specific answers are saved as the request's ``details``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from requests_app.models import Relationship, RequestType
+
+# C0/C1 control characters except tab, line feed and carriage return (which text areas need).
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_TIMESTAMP_SALT = "requests_app.forms.rendered"
+MAX_TEXT = 5000
+
+
+def reject_control_characters(value: str) -> None:
+    if value and _CONTROL_CHARS.search(value):
+        raise ValidationError(_("Please remove invisible control characters from this field."),
+                              code="control_characters")
+
+
+def _text(label, *, required=True, max_length=MAX_TEXT, help_text="", rows=3):
+    return forms.CharField(
+        label=label, required=required, max_length=max_length, help_text=help_text,
+        validators=[reject_control_characters],
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+def _line(label, *, required=True, max_length=200, help_text="", **attrs):
+    return forms.CharField(
+        label=label, required=required, max_length=max_length, help_text=help_text,
+        validators=[reject_control_characters], widget=forms.TextInput(attrs=attrs),
+    )
+
+
+class RequestForm(forms.Form):
+    """The fields every request has, plus a honeypot and a signed render time against bots."""
+
+    request_type: str = ""
+    detail_fields: tuple[str, ...] = ()
+
+    subject_name = _line(_("Your full name"), autocomplete="name")
+    subject_email = forms.EmailField(
+        label=_("Your e-mail address"), max_length=254,
+        help_text=_("We send a link to this address; the request goes ahead once you open it."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    subject_phone = _line(_("Phone (optional)"), required=False, max_length=40,
+                          autocomplete="tel")
+    relationship = forms.ChoiceField(label=_("How are you connected to the organisation?"),
+                                     choices=Relationship.choices)
+    description = _text(
+        _("Anything else we should know (optional)"), required=False,
+        help_text=_("For example customer number, user name or the period concerned: it helps "
+                    "the organisation find your data."),
+    )
+    # A field people never see; bots fill it in.
+    website = forms.CharField(label=_("Leave this field empty"), required=False,
+                              widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                            "tabindex": "-1"}))
+    rendered = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rendered"].initial = signing.TimestampSigner(salt=_TIMESTAMP_SALT).sign(
+            str(int(time.time()))
+        )
+        # The common fields first, then the questions of this right, then the honeypot.
+        order = ["subject_name", "subject_email", "subject_phone", "relationship",
+                 *self.detail_fields, "description", "website", "rendered"]
+        self.order_fields(order)
+
+    @property
+    def is_bot(self) -> bool:
+        """True when the hidden field was filled in: the submission is dropped silently."""
+        return bool(self.cleaned_data.get("website"))
+
+    def clean_rendered(self) -> str:
+        """Refuse a form sent back faster than a person can fill it in. The user keeps what
+        they typed and can simply send it again."""
+        value = self.cleaned_data.get("rendered", "")
+        try:
+            rendered_at = int(signing.TimestampSigner(salt=_TIMESTAMP_SALT).unsign(value))
+        except (signing.BadSignature, ValueError):
+            rendered_at = 0
+        if time.time() - rendered_at < settings.INTAKE_MIN_FILL_SECONDS:
+            raise ValidationError(
+                _("That was very quick. Please check your answers and send the form again."),
+                code="too_fast",
+            )
+        return value
+
+    def details(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.detail_fields
+                if self.cleaned_data.get(name) not in (None, "", [])}
+
+
+class AccessForm(RequestForm):
+    """GDPR Art. 15."""
+
+    request_type = RequestType.ACCESS
+    detail_fields = ("scope",)
+    scope = _text(_("Is there anything in particular you want? (optional)"), required=False,
+                  help_text=_("Leave empty to ask for everything the organisation holds "
+                              "about you."))
+
+
+class RectificationForm(RequestForm):
+    """GDPR Art. 16."""
+
+    request_type = RequestType.RECTIFICATION
+    detail_fields = ("what_is_wrong", "correct_value")
+    what_is_wrong = _text(_("What is wrong?"))
+    correct_value = _text(_("What should it say?"))
+
+
+class ErasureForm(RequestForm):
+    """GDPR Art. 17."""
+
+    request_type = RequestType.ERASURE
+    detail_fields = ("erasure_scope", "named_data", "services")
+    erasure_scope = forms.ChoiceField(
+        label=_("What should be erased?"), widget=forms.RadioSelect, initial="everything",
+        choices=[("everything", _("Everything you hold about me")),
+                 ("named", _("Only the data I name below"))],
+    )
+    named_data = _text(_("Which data?"), required=False,
+                       help_text=_("Needed if you chose only named data."))
+    services = _line(_("Which services or accounts? (optional)"), required=False,
+                     max_length=500)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("erasure_scope") == "named" and not data.get("named_data"):
+            self.add_error("named_data", _("Please say which data should be erased."))
+        return data
+
+
+class RestrictionForm(RequestForm):
+    """GDPR Art. 18(1)(a)–(d): the four grounds for restriction."""
+
+    request_type = RequestType.RESTRICTION
+    detail_fields = ("processing", "restriction_ground")
+    processing = _text(_("Which processing should be restricted?"))
+    restriction_ground = forms.ChoiceField(
+        label=_("Why?"), widget=forms.RadioSelect,
+        choices=[
+            ("accuracy_contested", _("I contest that the data are accurate")),
+            ("unlawful", _("The processing is unlawful, but I do not want the data erased")),
+            ("legal_claim", _("I need the data for a legal claim")),
+            ("objection_pending", _("I have objected and await the assessment")),
+        ],
+    )
+
+
+class PortabilityForm(RequestForm):
+    """GDPR Art. 20."""
+
+    request_type = RequestType.PORTABILITY
+    detail_fields = ("data_wanted", "preferred_format")
+    data_wanted = _text(_("Which data do you want to receive?"))
+    preferred_format = forms.ChoiceField(
+        label=_("Preferred format"),
+        choices=[("json", "JSON"), ("csv", "CSV"), ("any", _("No preference"))],
+        initial="any",
+    )
+
+
+class ObjectionForm(RequestForm):
+    """GDPR Art. 21: an objection to direct marketing (21(2)) needs no grounds; any other
+    objection (21(1)) rests on the subject's particular situation."""
+
+    request_type = RequestType.OBJECTION
+    detail_fields = ("objection_kind", "processing", "grounds")
+    objection_kind = forms.ChoiceField(
+        label=_("What do you object to?"), widget=forms.RadioSelect,
+        choices=[("direct_marketing", _("Direct marketing (including newsletters and profiling "
+                                        "for marketing)")),
+                 ("other", _("Other processing"))],
+    )
+    processing = _text(_("Which processing?"), required=False,
+                       help_text=_("Needed if you object to other processing."))
+    grounds = _text(_("Your grounds"), required=False,
+                    help_text=_("Needed if you object to other processing: what in your "
+                                "situation speaks against it? Direct marketing needs no "
+                                "reason."))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("objection_kind") == "other":
+            for name in ("processing", "grounds"):
+                if not data.get(name):
+                    self.add_error(name, _("This field is required for this kind of "
+                                           "objection."))
+        return data
+
+
+class ConsentWithdrawalForm(RequestForm):
+    """GDPR Art. 7(3)."""
+
+    request_type = RequestType.CONSENT_WITHDRAWAL
+    detail_fields = ("consent",)
+    consent = _text(_("Which consent do you withdraw?"),
+                    help_text=_("For example the newsletter, or keeping your job application "
+                                "longer than three months."))
+
+
+FORMS: dict[str, type[RequestForm]] = {
+    form.request_type: form
+    for form in (AccessForm, RectificationForm, ErasureForm, RestrictionForm, PortabilityForm,
+                 ObjectionForm, ConsentWithdrawalForm)
+}

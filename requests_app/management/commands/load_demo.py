@@ -1,0 +1,58 @@
+"""Load the demo organisations and staff logins. Safe to run any number of times."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from requests_app import roles
+from requests_app.demo_data import ORGANISATIONS
+from requests_app.models import DataSystem, Membership, Organisation
+
+
+class Command(BaseCommand):
+    help = "Create or update the demo organisations, their systems and demo staff logins."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        organisations = {}
+        for data in ORGANISATIONS:
+            data = dict(data)
+            systems = data.pop("systems")
+            org, _ = Organisation.objects.update_or_create(slug=data["slug"], defaults=data)
+            organisations[org.slug] = org
+            for name, holds, relationships, retention in systems:
+                DataSystem.objects.update_or_create(
+                    organisation=org, name=name,
+                    defaults={"holds": holds, "relationships": relationships,
+                              "retention": retention},
+                )
+        self.stdout.write(f"Demo organisations: {len(organisations)}")
+
+        logins = [("admin", None, None)] + [
+            (f"{slug}-handler", slug, Membership.Role.HANDLER) for slug in organisations
+        ] + [("onlinepos-no-lead", "onlinepos-no", Membership.Role.COMPLIANCE_LEAD)]
+        created = []
+        User = get_user_model()
+        for username, slug, role in logins:
+            user, is_new = User.objects.get_or_create(
+                username=username, defaults={"is_staff": True, "is_superuser": slug is None}
+            )
+            if is_new:
+                password = secrets.token_urlsafe(12)
+                user.set_password(password)
+                user.save()
+                created.append((username, password))
+            if slug:
+                Membership.objects.get_or_create(user=user, organisation=organisations[slug],
+                                                 defaults={"role": role})
+                roles.grant(user, role)
+        if created:
+            self.stdout.write(self.style.WARNING(
+                "Demo staff logins (shown once; reset with `manage.py changepassword NAME`):"))
+            for username, password in created:
+                self.stdout.write(f"  {username:24} {password}")
+        else:
+            self.stdout.write("Demo staff logins exist already (their passwords were shown "
+                              "when they were created; reset with `manage.py changepassword`).")

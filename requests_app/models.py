@@ -1,0 +1,362 @@
+"""The domain: organisations (controllers), the requests people file with them, and the
+append-only event log that proves what happened to each request.
+
+Business rules do not live here: status changes go through ``workflow``, events through
+``events.record``, e-mails through ``notifications``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
+
+
+class Country(models.TextChoices):
+    NORWAY = "NO", _("Norway")
+    DENMARK = "DK", _("Denmark")
+
+
+class SupervisoryAuthority(models.TextChoices):
+    """Where a subject may complain (GDPR Art. 77); named in refusals (Art. 12(4))."""
+
+    DATATILSYNET_NO = "datatilsynet-no", _("Datatilsynet (Norway)")
+    DATATILSYNET_DK = "datatilsynet-dk", _("Datatilsynet (Denmark)")
+
+
+# Contact details of each authority, as published by the authorities themselves.
+AUTHORITY_CONTACTS = {
+    SupervisoryAuthority.DATATILSYNET_NO: {
+        "address": "Postboks 458 Sentrum, 0105 Oslo, Norge",
+        "email": "postkasse@datatilsynet.no",
+        "url": "https://www.datatilsynet.no",
+    },
+    SupervisoryAuthority.DATATILSYNET_DK: {
+        "address": "Carl Jacobsens Vej 35, 2500 Valby, Danmark",
+        "email": "dt@datatilsynet.dk",
+        "url": "https://www.datatilsynet.dk",
+    },
+}
+
+
+class Relationship(models.TextChoices):
+    """How the subject relates to the organisation: selects the systems to search."""
+
+    CUSTOMER = "customer", _("Customer")
+    SERVICE_USER = "service_user", _("User of a service")
+    NEWSLETTER = "newsletter", _("Newsletter subscriber")
+    JOB_APPLICANT = "job_applicant", _("Job applicant")
+    EMPLOYEE = "employee", _("Employee or former employee")
+    VISITOR = "visitor", _("Visitor to the premises")
+    WEBSITE_VISITOR = "website_visitor", _("Website visitor")
+    OTHER = "other", _("Other")
+
+
+class RequestType(models.TextChoices):
+    """The rights a subject can exercise, with the article that grants each."""
+
+    ACCESS = "access", _("Access to my data")  # Art. 15
+    RECTIFICATION = "rectification", _("Correction of my data")  # Art. 16
+    ERASURE = "erasure", _("Erasure of my data")  # Art. 17
+    RESTRICTION = "restriction", _("Restriction of processing")  # Art. 18
+    PORTABILITY = "portability", _("A copy of my data to take elsewhere")  # Art. 20
+    OBJECTION = "objection", _("Objection to processing")  # Art. 21
+    CONSENT_WITHDRAWAL = "consent_withdrawal", _("Withdrawal of consent")  # Art. 7(3)
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web form")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+    LETTER = "letter", _("Letter")
+    IN_PERSON = "in_person", _("In person")
+
+
+class Status(models.TextChoices):
+    AWAITING_CONFIRMATION = "awaiting_confirmation", _("Awaiting e-mail confirmation")
+    NEW = "new", _("New")
+    IDENTITY_CHECK = "identity_check", _("Identity check")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_FOR_SUBJECT = "waiting_for_subject", _("Waiting for the requester")
+    COMPLETED = "completed", _("Completed")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    FORWARDED = "forwarded", _("Forwarded to the controller")
+
+
+CLOSED_STATUSES = frozenset(
+    {Status.COMPLETED, Status.REFUSED, Status.WITHDRAWN, Status.FORWARDED}
+)
+
+
+class Organisation(models.Model):
+    """A controller that receives requests. Its country decides the holidays of the legal clock
+    and the supervisory authority; its time zone decides the local date of receipt."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    default_language = models.CharField(
+        _("default language"), max_length=5, choices=settings.LANGUAGES, default="nb"
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Oslo")
+    contact_email = models.EmailField(_("contact e-mail"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    postal_address = models.TextField(_("postal address"), blank=True)
+    privacy_policy_url = models.URLField(_("privacy policy URL"), blank=True)
+    supervisory_authority = models.CharField(
+        _("supervisory authority"), max_length=32, choices=SupervisoryAuthority.choices
+    )
+    acts_mostly_as_processor = models.BooleanField(
+        _("acts mostly as a processor"),
+        default=False,
+        help_text=_("Requests about its customers' data must go to the controller (Art. 28)."),
+    )
+    intro = models.TextField(
+        _("introduction"), blank=True, help_text=_("Shown on the organisation's public page.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError({"time_zone": _("Unknown time zone.")}) from None
+
+    @property
+    def authority_contact(self) -> dict:
+        return AUTHORITY_CONTACTS.get(self.supervisory_authority, {})
+
+
+class DataSystem(models.Model):
+    """A system where the organisation keeps personal data (its records of processing).
+
+    Later the per-request checklist is built from the systems whose ``relationships`` match
+    the subject's relationship."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="systems", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    holds = models.TextField(_("what it holds"), blank=True)
+    relationships = models.JSONField(
+        _("relationships"), default=list, blank=True,
+        help_text=_("Relationship codes whose data this system holds."),
+    )
+    retention = models.CharField(_("retention"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="unique_system_name")
+        ]
+        verbose_name = _("system")
+        verbose_name_plural = _("systems")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """Staff belong to organisations; everything staff see is scoped through this."""
+
+    class Role(models.TextChoices):
+        HANDLER = "handler", _("Handler")
+        COMPLIANCE_LEAD = "compliance_lead", _("Compliance lead")
+        ORG_ADMIN = "org_admin", _("Organisation admin")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.HANDLER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="unique_membership")
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.get_role_display()})"
+
+
+class Request(models.Model):
+    """A data-subject request.
+
+    The public ``reference`` is random, so it reveals neither volume nor order. The status page
+    is reached through a separate secret token of which only the SHA-256 hash is stored.
+    """
+
+    reference = models.CharField(_("reference"), max_length=16, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="requests",
+        verbose_name=_("organisation"),
+    )
+    type = models.CharField(_("type"), max_length=24, choices=RequestType.choices)
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.AWAITING_CONFIRMATION
+    )
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices,
+                               default=Channel.WEB)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+
+    subject_name = models.CharField(_("name"), max_length=200)
+    subject_email = models.EmailField(_("e-mail"), max_length=254)
+    subject_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    relationship = models.CharField(_("relationship"), max_length=20,
+                                    choices=Relationship.choices)
+    description = models.TextField(_("description"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="assigned_requests", verbose_name=_("assignee"),
+    )
+    status_token_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        indexes = [
+            models.Index(fields=["organisation", "status", "due_date"], name="req_queue_idx"),
+            models.Index(fields=["status", "created_at"], name="req_status_created_idx"),
+            models.Index(fields=["subject_email"], name="req_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED_STATUSES and self.status != Status.AWAITING_CONFIRMATION
+
+    def days_left(self, today: date | None = None) -> int | None:
+        """Calendar days until the due date (negative when overdue)."""
+        if self.due_date is None:
+            return None
+        if today is None:
+            today = timezone.localdate()
+        return (self.due_date - today).days
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Event(models.Model):
+    """One row per change of a request: the legal record of what happened, by whom, when.
+
+    Append-only: rows are written by ``events.record`` only and are never edited or deleted
+    (the database-level guard is in ``save``/``delete``; the admin shows them read-only).
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", pgettext_lazy("event", "Request received")
+        EMAIL_CONFIRMED = "email_confirmed", _("E-mail address confirmed")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        ASSIGNED = "assigned", _("Assigned")
+        NOTE = "note", _("Note")
+        EMAIL_SENT = "email_sent", _("E-mail sent")
+        DUE_DATE_SET = "due_date_set", _("Due date set")
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("by"),
+    )
+    actor_label = models.CharField(_("by"), max_length=100, blank=True,
+                                   help_text=_("Who acted when it was not a staff user."))
+    kind = models.CharField(_("what"), max_length=24, choices=Kind.choices)
+    from_value = models.CharField(_("from"), max_length=200, blank=True)
+    to_value = models.CharField(_("to"), max_length=200, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("event")
+        verbose_name_plural = _("event log")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Events are append-only and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Events are append-only and cannot be deleted.")
+
+    @property
+    def who(self) -> str:
+        return str(self.actor) if self.actor_id else self.actor_label
+
+
+class OutgoingEmail(models.Model):
+    """The outbox: every e-mail is saved here before it is handed to the broker.
+
+    The database, not the broker, remembers what must be sent: a periodic task drains rows
+    that were never queued (broker down) or whose worker died. A row is claimed with a
+    conditional update before sending so that two workers never send it twice.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    request = models.ForeignKey(
+        Request, on_delete=models.CASCADE, null=True, blank=True, related_name="emails"
+    )
+    kind = models.CharField(max_length=40)
+    to = models.EmailField(max_length=254)
+    language = models.CharField(max_length=5)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    # A private link in the body (confirmation, status page): removed from the stored body once
+    # the message is sent, so the outbox never keeps a working secret.
+    secret_url = models.CharField(max_length=500, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "created_at"], name="outbox_pending_idx")]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.to}"

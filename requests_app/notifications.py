@@ -1,0 +1,157 @@
+"""E-mails: one function per message, each saved in the outbox before it is sent.
+
+Steps for every message:
+1. render subject, text and HTML bodies in the recipient's language;
+2. save an ``OutgoingEmail`` row in the caller's transaction;
+3. after commit, hand its id to the ``send_email`` task. If the broker is down the row stays
+   pending and ``drain_outbox`` (run by beat) queues it once the broker is back;
+4. the task claims the row with a conditional update, sends it, and marks it sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from requests_app import events
+from requests_app.models import Event, OutgoingEmail, Request
+
+logger = logging.getLogger(__name__)
+
+CLAIM_SECONDS = 300
+MAX_ATTEMPTS = 10
+REDACTED = "[private link removed after sending]"
+
+
+def _compose(
+    kind: str, *, to: str, language: str, context: dict, request: Request | None = None,
+    secret_url: str = "",
+) -> OutgoingEmail:
+    with translation.override(language):
+        context = {**context, "site_url": settings.SITE_URL}
+        subject = render_to_string(f"emails/{kind}-subject.txt", context).strip()
+        body_text = render_to_string(f"emails/{kind}-body.txt", context)
+        body_html = render_to_string(f"emails/{kind}-body.html", context)
+    email = OutgoingEmail.objects.create(
+        request=request, kind=kind, to=to, language=language, subject=" ".join(subject.split()),
+        body_text=body_text, body_html=body_html, secret_url=secret_url,
+    )
+    transaction.on_commit(lambda: enqueue(email.pk))
+    return email
+
+
+def enqueue(email_id: int) -> bool:
+    """Hand one outbox row to the broker. A broker that is down is not an error here: the row
+    stays pending and ``drain_outbox`` queues it later. Returns whether it was queued."""
+    from requests_app.tasks import send_email
+
+    try:
+        send_email.apply_async(args=[email_id], retry=False)
+    except Exception:  # any transport error: kombu raises several kinds
+        logger.warning("Broker unavailable; e-mail %s stays in the outbox.", email_id,
+                       exc_info=True)
+        return False
+    return True
+
+
+def confirmation_email(request: Request, confirm_url: str) -> OutgoingEmail:
+    """Asks the subject to confirm the address before the request reaches the staff queue."""
+    if settings.PRINT_CONFIRMATION_LINKS:
+        logger.info("Confirmation link for %s: %s", request.reference, confirm_url)
+    return _compose(
+        "confirm", to=request.subject_email, language=request.language, request=request,
+        secret_url=confirm_url,
+        context={"request": request, "organisation": request.organisation,
+                 "confirm_url": confirm_url,
+                 "ttl_days": settings.UNCONFIRMED_REQUEST_TTL_DAYS},
+    )
+
+
+def receipt_email(request: Request, status_url: str) -> OutgoingEmail:
+    """The receipt: reference, legal due date and the private status link."""
+    return _compose(
+        "receipt", to=request.subject_email, language=request.language, request=request,
+        secret_url=status_url,
+        context={"request": request, "organisation": request.organisation,
+                 "status_url": status_url},
+    )
+
+
+def deliver(email_id: int) -> bool:
+    """Send one outbox row unless it is sent already or another worker holds it.
+
+    Returns True if this call sent it. Raises on a transport error (after releasing the
+    claim) so that the task's retry policy tries again.
+    """
+    now = timezone.now()
+    # The claim: only one worker can move claimed_until forward for a pending row, so a
+    # message queued twice (by the commit hook and by the drain) is still sent once.
+    claimed = (
+        OutgoingEmail.objects.filter(pk=email_id, state=OutgoingEmail.State.PENDING)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+    )
+    if not claimed:
+        return False
+    email = OutgoingEmail.objects.select_related("request").get(pk=email_id)
+    message = EmailMultiAlternatives(
+        subject=email.subject, body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL, to=[email.to],
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    try:
+        message.send()
+    except Exception as exc:
+        attempts = email.attempts + 1
+        OutgoingEmail.objects.filter(pk=email_id).update(
+            attempts=attempts, claimed_until=None, last_error=repr(exc)[:2000],
+            state=OutgoingEmail.State.FAILED if attempts >= MAX_ATTEMPTS
+            else OutgoingEmail.State.PENDING,
+        )
+        raise
+    _mark_sent(email)
+    return True
+
+
+@transaction.atomic
+def _mark_sent(email: OutgoingEmail) -> None:
+    if email.secret_url:
+        email.body_text = email.body_text.replace(email.secret_url, REDACTED)
+        email.body_html = email.body_html.replace(email.secret_url, REDACTED)
+    email.secret_url = ""
+    email.state = OutgoingEmail.State.SENT
+    email.sent_at = timezone.now()
+    email.attempts += 1
+    email.claimed_until = None
+    email.save(update_fields=["body_text", "body_html", "secret_url", "state", "sent_at",
+                              "attempts", "claimed_until"])
+    if email.request_id:
+        events.record(email.request, Event.Kind.EMAIL_SENT, to_value=email.to,
+                      message=f"{email.kind}: {email.subject}")
+
+
+def pending_ids(*, older_than_seconds: int = 30, limit: int = 500) -> list[int]:
+    """Outbox rows that should have gone out by now and are not held by a worker."""
+    now = timezone.now()
+    return list(
+        OutgoingEmail.objects.filter(
+            state=OutgoingEmail.State.PENDING,
+            created_at__lte=now - timedelta(seconds=older_than_seconds),
+        )
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def drain_outbox(*, older_than_seconds: int = 30) -> int:
+    """Queue every pending row again; returns how many were handed to the broker."""
+    return sum(enqueue(pk) for pk in pending_ids(older_than_seconds=older_than_seconds))

@@ -1,0 +1,29 @@
+"""Public identifiers that reveal nothing: random references and secret status tokens."""
+
+import secrets
+
+# Crockford's base-32 alphabet without I, L, O, U: no letters that read as digits or words.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+GROUPS = (3, 4, 4)
+
+
+def new_reference() -> str:
+    """A reference such as ``K7Q-4MZP-2XWD``: 55 random bits, so it says nothing about how many
+    requests an organisation gets or in which order they came, and cannot be guessed."""
+    return "-".join("".join(secrets.choice(ALPHABET) for _ in range(n)) for n in GROUPS)
+
+
+def normalise_reference(text: str) -> str:
+    """Accept what people type: lower case, spaces, and O/I/L read as 0/1."""
+    cleaned = text.strip().upper().replace(" ", "").replace("-", "")
+    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    parts, start = [], 0
+    for n in GROUPS:
+        parts.append(cleaned[start : start + n])
+        start += n
+    return "-".join(parts)
+
+
+def new_status_token() -> str:
+    """The secret in a status-page link (256 bits). Only its hash is stored."""
+    return secrets.token_urlsafe(32)

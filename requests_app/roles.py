@@ -1,0 +1,41 @@
+"""Staff roles as Django groups: what each role may do in the admin.
+
+Which organisations a user sees is decided by ``Membership`` (see ``selectors``); what they
+may do there by the group of their role.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+from requests_app.models import Membership
+
+_HANDLER = [
+    "requests_app.view_request", "requests_app.change_request", "requests_app.view_event",
+    "requests_app.view_organisation", "requests_app.view_datasystem",
+    "requests_app.view_outgoingemail",
+]
+ROLE_PERMISSIONS = {
+    Membership.Role.HANDLER: _HANDLER,
+    Membership.Role.COMPLIANCE_LEAD: _HANDLER,
+    Membership.Role.ORG_ADMIN: _HANDLER + [
+        "requests_app.change_organisation", "requests_app.add_datasystem",
+        "requests_app.change_datasystem", "requests_app.delete_datasystem",
+    ],
+}
+
+
+def group_name(role: str) -> str:
+    return f"role: {role}"
+
+
+def ensure_groups() -> None:
+    """Create or update one group per role with exactly its permissions."""
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name(role))
+        perms = [Permission.objects.get(content_type__app_label=code.split(".")[0],
+                                        codename=code.split(".")[1]) for code in codes]
+        group.permissions.set(perms)
+
+
+def grant(user, role: str) -> None:
+    ensure_groups()
+    user.groups.add(Group.objects.get(name=group_name(role)))

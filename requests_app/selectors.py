@@ -1,0 +1,67 @@
+"""Read queries: what the public pages and the staff side show."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from requests_app.models import Event, Organisation, Request, RequestType, Status
+
+# The events a subject sees on the status page; notes and assignments are internal.
+PUBLIC_EVENT_KINDS = (Event.Kind.CREATED, Event.Kind.EMAIL_CONFIRMED, Event.Kind.STATUS_CHANGED,
+                      Event.Kind.DUE_DATE_SET)
+
+
+def public_timeline(request: Request) -> list[dict]:
+    """The status page's timeline: when, and what happened, in the reader's language."""
+    rows = []
+    for event in request.events.filter(kind__in=PUBLIC_EVENT_KINDS).order_by("at", "id"):
+        if event.kind == Event.Kind.STATUS_CHANGED:
+            text = _("Status: %(status)s") % {"status": Status(event.to_value).label}
+        else:
+            text = event.get_kind_display()
+        rows.append({"at": event.at, "text": text})
+    return rows
+
+
+def organisations_of(user) -> QuerySet[Organisation]:
+    """The organisations a staff user may see: all for a superuser, else their memberships."""
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(memberships__user=user)
+
+
+def requests_visible_to(user) -> QuerySet[Request]:
+    qs = Request.objects.all()
+    if user.is_superuser:
+        return qs
+    return qs.filter(organisation__memberships__user=user)
+
+
+def rights_explained() -> list[dict]:
+    """Each right in plain language, with the article that grants it."""
+    texts = {
+        RequestType.ACCESS: (
+            _("Find out whether the organisation processes data about you, get a copy, and "
+              "learn why, from where, for how long and with whom it is shared."),
+            "15"),
+        RequestType.RECTIFICATION: (
+            _("Have wrong data about you corrected and incomplete data completed."), "16"),
+        RequestType.ERASURE: (
+            _("Have data about you deleted, for example when it is no longer needed or you "
+              "withdraw your consent."), "17"),
+        RequestType.RESTRICTION: (
+            _("Have the use of your data paused while a dispute about it is settled, or kept "
+              "instead of deleted when you need it."), "18"),
+        RequestType.PORTABILITY: (
+            _("Receive the data you gave the organisation in a machine-readable format, to "
+              "take it to another service."), "20"),
+        RequestType.OBJECTION: (
+            _("Object to processing based on legitimate interests, and stop direct marketing "
+              "at any time without giving a reason."), "21"),
+        RequestType.CONSENT_WITHDRAWAL: (
+            _("Withdraw a consent you gave, for example to newsletters. It is as easy to "
+              "withdraw as it was to give."), "7(3)"),
+    }
+    return [{"type": t.value, "label": t.label, "text": texts[t][0], "article": texts[t][1]}
+            for t in RequestType]

@@ -1,0 +1,24 @@
+"""Celery tasks: thin entry points that take ids, re-read the rows and call the services."""
+
+from celery import shared_task
+
+from requests_app import intake, notifications
+
+
+@shared_task(
+    autoretry_for=(Exception,), retry_backoff=30, retry_backoff_max=3600, retry_jitter=True,
+    max_retries=notifications.MAX_ATTEMPTS,
+)
+def send_email(email_id: int) -> None:
+    """Send one outbox row; a row already sent or held by another worker is left alone."""
+    notifications.deliver(email_id)
+
+
+@shared_task
+def drain_outbox() -> int:
+    return notifications.drain_outbox()
+
+
+@shared_task
+def delete_expired_unconfirmed() -> int:
+    return intake.delete_expired_unconfirmed()

@@ -1,0 +1,104 @@
+"""Public pages: organisations, the rights explained, the forms, confirmation and status.
+
+Thin views: validation is in ``forms``, the rules in ``intake``. Nothing here shows an
+enumerable identifier: requests are reached only through signed or secret tokens.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from requests_app import intake, selectors
+from requests_app.forms import FORMS
+from requests_app.models import Organisation, RequestType
+
+
+def home(request):
+    return render(request, "requests_app/home.html",
+                  {"organisations": Organisation.objects.all()})
+
+
+def organisation(request, slug):
+    org = get_object_or_404(Organisation, slug=slug)
+    return render(request, "requests_app/organisation.html",
+                  {"organisation": org, "rights": selectors.rights_explained()})
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=lambda group, request: settings.INTAKE_RATE_LIMIT, method="POST",
+           block=True)
+def request_form(request, slug, request_type):
+    org = get_object_or_404(Organisation, slug=slug)
+    form_class = FORMS.get(request_type)
+    if form_class is None:
+        raise Http404
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not form.is_bot:
+            data = form.cleaned_data
+            intake.submit_request(
+                organisation=org, request_type=request_type,
+                language=translation.get_language(), subject_name=data["subject_name"],
+                subject_email=data["subject_email"], subject_phone=data["subject_phone"],
+                relationship=data["relationship"], description=data["description"],
+                details=form.details(),
+            )
+        return redirect("public:sent", slug=org.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "requests_app/request_form.html",
+                  {"organisation": org, "form": form,
+                   "type_label": RequestType(request_type).label}, status=status)
+
+
+def sent(request, slug):
+    org = get_object_or_404(Organisation, slug=slug)
+    return render(request, "requests_app/sent.html",
+                  {"organisation": org, "ttl_days": settings.UNCONFIRMED_REQUEST_TTL_DAYS})
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """GET shows a button; only the POST confirms, so mail scanners that open links cannot
+    confirm a request the subject never meant to file."""
+    subject_request = intake.request_for_confirmation(token)
+    if subject_request is None:
+        raise Http404
+    if request.method == "POST":
+        status_token = intake.confirm_request(subject_request)
+        if status_token is None:
+            return render(request, "requests_app/already_confirmed.html",
+                          {"subject_request": subject_request})
+        messages.success(request, _("Thank you: your e-mail address is confirmed and your "
+                                    "request has been received."))
+        return redirect(intake.status_path(subject_request, status_token))
+    return render(request, "requests_app/confirm.html", {"subject_request": subject_request})
+
+
+def status(request, token):
+    subject_request = intake.request_for_status_token(token)
+    if subject_request is None:
+        raise Http404
+    response = render(request, "requests_app/status.html", {
+        "subject_request": subject_request,
+        "organisation": subject_request.organisation,
+        "timeline": selectors.public_timeline(subject_request),
+    })
+    # The URL is the key to the page: keep it out of referrers and shared caches.
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def rate_limited(request, exception=None):
+    return HttpResponse(render_to_string("requests_app/rate_limited.html", request=request),
+                        status=429)
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")

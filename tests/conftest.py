@@ -1,0 +1,115 @@
+"""Shared fixtures: two organisations (NO, DK), a handler of the Norwegian one, and an outsider
+(a handler of another organisation) who must see nothing of the Norwegian one's data."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+
+from requests_app import roles
+from requests_app.models import Membership, Organisation, OutgoingEmail, Request
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()  # rate-limit counters live in the cache
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def org_no(db) -> Organisation:
+    return Organisation.objects.create(
+        name="Testfirma AS", slug="testfirma", country="NO", default_language="nb",
+        time_zone="Europe/Oslo", contact_email="post@testfirma.example",
+        supervisory_authority="datatilsynet-no",
+    )
+
+
+@pytest.fixture
+def org_dk(db) -> Organisation:
+    return Organisation.objects.create(
+        name="Testfirma ApS", slug="testfirma-dk", country="DK", default_language="da",
+        time_zone="Europe/Copenhagen", contact_email="post@testfirma-dk.example",
+        supervisory_authority="datatilsynet-dk",
+    )
+
+
+def _staff(django_user_model, username, org, role=Membership.Role.HANDLER):
+    user = django_user_model.objects.create_user(username=username, password="pw-for-tests-1",
+                                                 is_staff=True)
+    Membership.objects.create(user=user, organisation=org, role=role)
+    roles.grant(user, role)
+    return user
+
+
+@pytest.fixture
+def handler(django_user_model, org_no):
+    return _staff(django_user_model, "handler", org_no)
+
+
+@pytest.fixture
+def outsider(django_user_model, org_dk):
+    """A handler of the Danish organisation: must never see the Norwegian one's requests."""
+    return _staff(django_user_model, "outsider", org_dk)
+
+
+VALID = {
+    "subject_name": "Kari Nordmann",
+    "subject_email": "kari@example.no",
+    "subject_phone": "",
+    "relationship": "customer",
+    "description": "Kundenummer 1234",
+}
+TYPE_DETAILS = {
+    "access": {"scope": ""},
+    "rectification": {"what_is_wrong": "Feil adresse", "correct_value": "Storgata 1"},
+    "erasure": {"erasure_scope": "everything"},
+    "restriction": {"processing": "Markedsføring", "restriction_ground": "accuracy_contested"},
+    "portability": {"data_wanted": "Ordrehistorikk", "preferred_format": "json"},
+    "objection": {"objection_kind": "direct_marketing"},
+    "consent_withdrawal": {"consent": "Nyhetsbrev"},
+}
+
+
+@pytest.fixture
+def submit(client, django_capture_on_commit_callbacks):
+    """POST the public form and run what was queued on commit (the e-mail tasks)."""
+
+    def _submit(org, request_type="access", language="nb", **overrides):
+        data = {**VALID, **TYPE_DETAILS[request_type], **overrides}
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(f"/{language}/o/{org.slug}/{request_type}/", data)
+
+    return _submit
+
+
+def link_in(email_body: str, kind: str) -> str:
+    """The path of the confirmation or status link in an e-mail body."""
+    match = re.search(rf"https?://[^/\s]+(/\w\w/{kind}/[^\s<\"]+)", email_body)
+    assert match, f"no {kind} link in: {email_body}"
+    return match.group(1)
+
+
+@pytest.fixture
+def confirmed(submit, client, org_no, django_capture_on_commit_callbacks):
+    """A confirmed request of org_no and the path of its status page."""
+
+    def _confirmed(request_type="access", language="nb", org=None, **overrides):
+        org = org or org_no
+        mail.outbox.clear()
+        submit(org, request_type, language, **overrides)
+        confirm_path = link_in(mail.outbox[-1].body, "confirm")
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(confirm_path)
+        assert response.status_code == 302
+        subject_request = Request.objects.latest("created_at")
+        return subject_request, response["Location"]
+
+    return _confirmed
+
+
+__all__ = ["VALID", "TYPE_DETAILS", "link_in", "OutgoingEmail"]
