@@ -27,7 +27,20 @@ def _env_secret(name: str) -> str | None:
     return env.str(name, default="") or None
 
 
-DEBUG = env.bool("DEBUG", default=False)
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """A boolean from the environment; anything but a clear yes or no stops start-up."""
+    raw = env.str(name, default=str(default)).strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use true or false.")
+
+
+DEBUG = env_bool("DEBUG", default=False)
 
 SECRET_KEY = _env_secret("SECRET_KEY")
 if not SECRET_KEY:
@@ -160,7 +173,7 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default=f"filemail://{VAR_DIR / 'mail'}")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rights portal <no-reply@localhost>")
 # In the demo the confirmation link is also printed on the web server's console.
-PRINT_CONFIRMATION_LINKS = env.bool("PRINT_CONFIRMATION_LINKS", default=DEBUG)
+PRINT_CONFIRMATION_LINKS = env_bool("PRINT_CONFIRMATION_LINKS", default=DEBUG)
 
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport under var/,
 # which needs no server (one host only, at-most-once: the outbox table is what guarantees
@@ -215,12 +228,11 @@ RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 
 # Security.
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool(
-    "BEHIND_TLS_PROXY", default=False
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", default=False
 ) else None
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

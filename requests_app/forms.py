@@ -86,20 +86,22 @@ class RequestForm(forms.Form):
         """True when the hidden field was filled in: the submission is dropped silently."""
         return bool(self.cleaned_data.get("website"))
 
-    def clean_rendered(self) -> str:
-        """Refuse a form sent back faster than a person can fill it in. The user keeps what
-        they typed and can simply send it again."""
-        value = self.cleaned_data.get("rendered", "")
+    def clean(self):
+        """Refuse a form sent back faster than a person can fill it in (a missing or forged
+        render time counts as "just now"). The user keeps what they typed and can simply
+        send it again."""
+        data = super().clean()
         try:
-            rendered_at = int(signing.TimestampSigner(salt=_TIMESTAMP_SALT).unsign(value))
+            rendered_at = int(signing.TimestampSigner(salt=_TIMESTAMP_SALT).unsign(
+                data.get("rendered", "")))
         except (signing.BadSignature, ValueError):
-            rendered_at = 0
+            rendered_at = time.time()
         if time.time() - rendered_at < settings.INTAKE_MIN_FILL_SECONDS:
             raise ValidationError(
                 _("That was very quick. Please check your answers and send the form again."),
                 code="too_fast",
             )
-        return value
+        return data
 
     def details(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.detail_fields
