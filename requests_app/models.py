@@ -14,7 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Country(models.TextChoices):
@@ -150,7 +151,8 @@ class DataSystem(models.Model):
     the subject's relationship."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="systems", verbose_name=_("organisation")
+        Organisation, on_delete=models.CASCADE, related_name="systems",
+        verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=200)
     holds = models.TextField(_("what it holds"), blank=True)
@@ -235,7 +237,10 @@ class Request(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="assigned_requests", verbose_name=_("assignee"),
     )
-    status_token_hash = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    # NULL until confirmed: unique among the requests that have one.
+    status_token_hash = models.CharField(  # noqa: DJ001
+        max_length=64, unique=True, null=True, editable=False
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -2,8 +2,8 @@
 the scoping that keeps each organisation's requests to its own staff."""
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from requests_app import events, workflow
 from requests_app.models import Event, Request, Status
