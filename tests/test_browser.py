@@ -50,9 +50,10 @@ def page(page: Page) -> Page:
 
 
 def _in(language: str, text) -> str:
-    """``text`` (a lazy translation) as the server renders it in ``language``."""
+    """``text`` (an English msgid or a lazy translation) as the server renders it in
+    ``language``."""
     with translation.override(language):
-        return str(text)
+        return translation.gettext(text) if isinstance(text, str) else str(text)
 
 
 def _label(form_class, field: str, language: str) -> str:

@@ -1,0 +1,1 @@
+"""Benchmarks: settings, URLs and runners (see docs/benchmarks.md)."""
