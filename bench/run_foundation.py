@@ -101,6 +101,8 @@ def add_confirmed_requests(count: int) -> None:
             due_date=(received + timedelta(days=rng.randrange(20, 40))).date(),
         ))
     Request.objects.bulk_create(rows, batch_size=1000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # planner statistics as autovacuum would leave them
 
 
 def free_port() -> int:

@@ -209,6 +209,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": OUTBOX_DRAIN_SECONDS,
         "options": {"expires": OUTBOX_DRAIN_SECONDS * 0.9},
     },
+    # Finds the requests with a reminder or escalation due; expires before the next run so a
+    # backlog of sweeps never piles up.
+    "sweep-reminders": {
+        "task": "requests_app.tasks.sweep_reminders",
+        "schedule": env.int("REMINDER_SWEEP_SECONDS", default=900),
+        "options": {"expires": env.int("REMINDER_SWEEP_SECONDS", default=900) * 0.9},
+    },
     "delete-expired-unconfirmed": {
         "task": "requests_app.tasks.delete_expired_unconfirmed",
         "schedule": env.int("UNCONFIRMED_SWEEP_SECONDS", default=3600),

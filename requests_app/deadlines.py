@@ -162,6 +162,47 @@ def add_days_then_working_day(due: date, days: int, country: str) -> date:
     return next_working_day(_check_day(due) + timedelta(days=days), country)
 
 
+def working_days_before(day: date, count: int, country: str) -> date:
+    """The working day ``count`` working days before ``day`` (``day`` itself for 0).
+
+    Used for reminders "N working days before the due date": counting working days, as
+    Art. 2(2) of Regulation 1182/71 defines them, keeps a reminder off weekends and holidays.
+    """
+    if count < 0:
+        raise ValueError(f"count must be zero or positive, not {count}")
+    country = _check_country(country)
+    day = _check_day(day)
+    while count:
+        day -= timedelta(days=1)
+        if _non_working_reason(day, country) is None:
+            count -= 1
+    return day
+
+
+#: The `holidays` package's language code for each of our interface languages.
+_HOLIDAY_LANGUAGES = {("NO", "nb"): "no", ("DK", "da"): "da"}
+
+
+def holiday_name(day: date, country: str, language: str) -> str | None:
+    """The public holiday's name on ``day`` in the reader's language (nb, da or en), if any.
+
+    Norwegian holidays are named in Norwegian for nb readers and Danish ones in Danish for da
+    readers; every other combination gets the English name.
+    """
+    country = _check_country(country)
+    code = _HOLIDAY_LANGUAGES.get((country, language), "en_US")
+    if code == "en_US":
+        return _public_holidays(country, day.year).get(day)
+    return _localised_holidays(country, day.year, code).get(day)
+
+
+@functools.lru_cache(maxsize=64)
+def _localised_holidays(country: str, year: int, language: str) -> holidays.HolidayBase:
+    return holidays.country_holidays(
+        country, years=year, language=language, categories=(holidays.PUBLIC,), expand=False
+    )
+
+
 # --- internals ---------------------------------------------------------------------------
 
 

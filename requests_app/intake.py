@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from requests_app import deadlines, events, notifications, workflow
+from requests_app import clock, events, notifications, workflow
 from requests_app.models import Event, Organisation, Request, Status
 from requests_app.references import new_reference, new_status_token
 
@@ -88,7 +88,7 @@ def request_for_confirmation(token: str) -> Request | None:
 def confirm_request(request: Request) -> str | None:
     """Confirm the subject's address: the request enters the staff queue.
 
-    Steps: set the due date (GDPR Art. 12(3), through ``deadlines``), move the status to new,
+    Steps: set the due date (GDPR Art. 12(3), through ``clock``), move the status to new,
     log both, and e-mail the receipt with a new secret status link. Returns the status token,
     or None if the request was confirmed before (the link in the receipt e-mail still works).
     """
@@ -101,13 +101,11 @@ def confirm_request(request: Request) -> str | None:
         token = new_status_token()
         locked.status_token_hash = Request.hash_token(token)
         locked.confirmed_at = timezone.now()
-        locked.due_date = deadlines.due_date(locked.received_at, locked.organisation.country)
-        locked.save(update_fields=["status_token_hash", "confirmed_at", "due_date",
-                                   "updated_at"])
         events.record(locked, Event.Kind.EMAIL_CONFIRMED, actor_label=events.SUBJECT,
                       to_value=locked.subject_email)
-        events.record(locked, Event.Kind.DUE_DATE_SET, to_value=locked.due_date.isoformat(),
-                      message=deadlines.explain(locked.received_at, locked.organisation.country))
+        clock.start(locked)
+        locked.save(update_fields=["status_token_hash", "confirmed_at", "due_date",
+                                   "statutory_due_date", "updated_at"])
         workflow.change_status(locked, Status.NEW, actor_label=events.SUBJECT)
         notifications.receipt_email(locked, absolute_url(status_path(locked, token)))
     request.refresh_from_db()

@@ -8,10 +8,12 @@ Business rules do not live here: status changes go through ``workflow``, events 
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +95,31 @@ class Status(models.TextChoices):
 CLOSED_STATUSES = frozenset(
     {Status.COMPLETED, Status.REFUSED, Status.WITHDRAWN, Status.FORWARDED}
 )
+OPEN_STATUSES = frozenset(
+    {Status.NEW, Status.IDENTITY_CHECK, Status.IN_PROGRESS, Status.WAITING_FOR_SUBJECT}
+)
+
+
+class ExtensionReason(models.TextChoices):
+    """The two reasons Art. 12(3) GDPR accepts for extending the time limit."""
+
+    COMPLEXITY = "complexity", _("The request is complex")
+    NUMBER_OF_REQUESTS = "number_of_requests", _("We have received many requests")
+
+
+def parse_day_list(value: str) -> list[int]:
+    """"7, 2" → [7, 2]; duplicates removed, largest first."""
+    days = {int(part) for part in value.replace(" ", "").split(",") if part}
+    return sorted(days, reverse=True)
+
+
+def validate_day_list(value: str) -> None:
+    try:
+        days = parse_day_list(value)
+    except ValueError:
+        raise ValidationError(_("Write whole numbers separated by commas, e.g. 7,2.")) from None
+    if any(day < 1 or day > 60 for day in days):
+        raise ValidationError(_("Each number must be between 1 and 60."))
 
 
 class Organisation(models.Model):
@@ -121,6 +148,27 @@ class Organisation(models.Model):
     intro = models.TextField(
         _("introduction"), blank=True, help_text=_("Shown on the organisation's public page.")
     )
+    # The legal clock and its reminders.
+    pause_clock_while_waiting = models.BooleanField(
+        _("pause the clock while waiting for the requester"), default=False,
+        help_text=_("When on, the days spent waiting for the requester to confirm their "
+                    "identity (Art. 12(6)) are added to the due date. The statutory date stays "
+                    "visible beside it."),
+    )
+    reminder_days_before = models.CharField(
+        _("reminders, working days before the due date"), max_length=50, default="7,2",
+        validators=[validate_day_list],
+        help_text=_("Comma-separated, e.g. 7,2. Empty for none."),
+    )
+    remind_on_due_date = models.BooleanField(_("reminder on the due date"), default=True)
+    escalate_when_overdue = models.BooleanField(
+        _("escalate overdue requests"), default=True,
+        help_text=_("To the compliance leads the morning after the due date, then weekly."),
+    )
+    reminder_hour = models.PositiveSmallIntegerField(
+        _("hour of reminders"), default=8, validators=[MaxValueValidator(23)],
+        help_text=_("Local time at which reminders are sent."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -142,6 +190,10 @@ class Organisation(models.Model):
     @property
     def authority_contact(self) -> dict:
         return AUTHORITY_CONTACTS.get(self.supervisory_authority, {})
+
+    @property
+    def reminder_days(self) -> list[int]:
+        return parse_day_list(self.reminder_days_before)
 
 
 class DataSystem(models.Model):
@@ -189,6 +241,13 @@ class Membership(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.HANDLER)
+    language = models.CharField(
+        _("language of e-mails"), max_length=5, choices=settings.LANGUAGES, default="nb"
+    )
+    queue_contact = models.BooleanField(
+        _("queue contact"), default=False,
+        help_text=_("Receives the reminders of requests nobody is assigned to."),
+    )
 
     class Meta:
         constraints = [
@@ -232,6 +291,18 @@ class Request(models.Model):
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    # The date the law sets (one month, or three when extended) before any pause is added.
+    statutory_due_date = models.DateField(_("statutory due date"), null=True, blank=True)
+    extended_at = models.DateTimeField(_("extended"), null=True, blank=True)
+    extension_reason = models.CharField(_("reason for extension"), max_length=24, blank=True,
+                                        choices=ExtensionReason.choices)
+    extension_explanation = models.TextField(_("explanation of the extension"), blank=True)
+    waiting_since = models.DateTimeField(_("waiting for the requester since"), null=True,
+                                         blank=True)
+    paused_days = models.PositiveIntegerField(_("days the clock was paused"), default=0)
+    # When the reminder sweep should next look at this request; NULL when nothing is due
+    # (closed, or the clock is paused). Indexed for the sweep's single query.
+    next_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -253,6 +324,8 @@ class Request(models.Model):
             models.Index(fields=["organisation", "status", "due_date"], name="req_queue_idx"),
             models.Index(fields=["status", "created_at"], name="req_status_created_idx"),
             models.Index(fields=["subject_email"], name="req_email_idx"),
+            models.Index(fields=["next_reminder_at"], name="req_next_reminder_idx",
+                         condition=models.Q(next_reminder_at__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -260,15 +333,19 @@ class Request(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in CLOSED_STATUSES and self.status != Status.AWAITING_CONFIRMATION
+        return self.status in OPEN_STATUSES
 
-    def days_left(self, today: date | None = None) -> int | None:
-        """Calendar days until the due date (negative when overdue)."""
+    @property
+    def is_extended(self) -> bool:
+        return self.extended_at is not None
+
+    def days_left(self, now: datetime | None = None) -> int | None:
+        """Calendar days from today where the organisation is to the due date (negative when
+        overdue). Needs ``organisation`` loaded: list pages select it."""
         if self.due_date is None:
             return None
-        if today is None:
-            today = timezone.localdate()
-        return (self.due_date - today).days
+        local = (now or timezone.now()).astimezone(ZoneInfo(self.organisation.time_zone))
+        return (self.due_date - local.date()).days
 
     @staticmethod
     def hash_token(token: str) -> str:
@@ -290,6 +367,12 @@ class Event(models.Model):
         NOTE = "note", _("Note")
         EMAIL_SENT = "email_sent", _("E-mail sent")
         DUE_DATE_SET = "due_date_set", _("Due date set")
+        DUE_DATE_CHANGED = "due_date_changed", _("Due date changed")
+        EXTENDED = "extended", _("Time limit extended")
+        CLOCK_PAUSED = "clock_paused", _("Waiting for the requester")
+        CLOCK_RESUMED = "clock_resumed", _("Answer received from the requester")
+        REMINDER_SENT = "reminder_sent", _("Reminder sent")
+        ESCALATED = "escalated", _("Escalated")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
@@ -323,6 +406,38 @@ class Event(models.Model):
     @property
     def who(self) -> str:
         return str(self.actor) if self.actor_id else self.actor_label
+
+
+class Reminder(models.Model):
+    """The claim on one reminder: at most one row per request, kind and due date.
+
+    The row is inserted, in the same transaction as the e-mails it causes, before anything is
+    sent; the unique constraint makes a second sweep, a retried task or a second beat find it
+    taken. A new due date (after an extension or a pause) gives new keys, so its reminders
+    follow.
+    """
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=24)
+    for_due_date = models.DateField(_("for due date"))
+    recipients = models.TextField(_("recipients"), blank=True)
+    skipped = models.BooleanField(
+        _("skipped"), default=False,
+        help_text=_("Superseded by a later reminder that was due at the same time."),
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "kind", "for_due_date"],
+                                    name="one_reminder_per_kind_and_due_date")
+        ]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.for_due_date})"
 
 
 class OutgoingEmail(models.Model):

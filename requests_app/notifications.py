@@ -18,6 +18,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from requests_app import events
@@ -81,6 +82,37 @@ def receipt_email(request: Request, status_url: str) -> OutgoingEmail:
         secret_url=status_url,
         context={"request": request, "organisation": request.organisation,
                  "status_url": status_url},
+    )
+
+
+def reminder_email(request: Request, *, to: str, language: str, kind: str,
+                   escalation: bool) -> OutgoingEmail:
+    """A reminder or escalation to staff: the due date, days left, how the date was computed,
+    and whether there is still time to extend (Art. 12(3))."""
+    from requests_app import clock
+
+    with translation.override(language):
+        summary = clock.explain(request, language)
+        notice_by = clock.extension_notice_by(request)
+        can_extend = not request.is_extended and clock.today_for(request) <= notice_by
+    return _compose(
+        "escalation" if escalation else "reminder", to=to, language=language, request=request,
+        context={"request": request, "organisation": request.organisation, "kind": kind,
+                 "summary": summary, "notice_by": notice_by if can_extend else None,
+                 "days_overdue": -summary.days_left if summary.days_left < 0 else 0,
+                 "admin_url": settings.SITE_URL + reverse("admin:requests_app_request_change",
+                                                          args=[request.pk])},
+    )
+
+
+def extension_email(request: Request) -> OutgoingEmail:
+    """Tells the subject of an extension, with the reasons and the new date (Art. 12(3))."""
+    from requests_app import clock
+
+    return _compose(
+        "extension", to=request.subject_email, language=request.language, request=request,
+        context={"request": request, "organisation": request.organisation,
+                 "summary": clock.explain(request, request.language)},
     )
 
 

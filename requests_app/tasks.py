@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from requests_app import intake, notifications
+from requests_app import intake, notifications, reminders
 
 
 @shared_task(
@@ -22,3 +22,15 @@ def drain_outbox() -> int:
 @shared_task
 def delete_expired_unconfirmed() -> int:
     return intake.delete_expired_unconfirmed()
+
+
+@shared_task
+def sweep_reminders() -> int:
+    """Beat, every 15 minutes: queue one task per request with a reminder due."""
+    return reminders.sweep()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def process_reminders(request_id: int) -> int:
+    """Claim and send the due reminders of one request (idempotent: see ``reminders``)."""
+    return reminders.process(request_id)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from requests_app import events
+from requests_app import clock, events, notifications, reminders
 from requests_app.models import CLOSED_STATUSES, Event, Request, Status
 
 S = Status
@@ -55,7 +55,8 @@ def change_status(
     The row is re-read under a lock so that two staff members (or a task) acting at once
     cannot both move it from the same state.
     """
-    locked = Request.objects.select_for_update().get(pk=request.pk)
+    locked = Request.objects.select_for_update().select_related("organisation").get(
+        pk=request.pk)
     if not can_move(locked.status, target):
         raise IllegalTransition(
             _("A request cannot go from “%(current)s” to “%(target)s”.")
@@ -63,14 +64,46 @@ def change_status(
         )
     previous = locked.status
     locked.status = target
-    fields = ["status", "updated_at"]
-    if target in CLOSED_STATUSES:
-        locked.closed_at = timezone.now()
-        fields.append("closed_at")
-    locked.save(update_fields=fields)
     events.record(locked, Event.Kind.STATUS_CHANGED, actor=actor, actor_label=actor_label,
                   from_value=previous, to_value=target, message=message)
-    request.status, request.closed_at = locked.status, locked.closed_at
+    # The clock: waiting for the subject may pause it (Art. 12(6)); closing stops it.
+    if target == Status.WAITING_FOR_SUBJECT:
+        clock.pause(locked, actor=actor)
+    elif previous == Status.WAITING_FOR_SUBJECT:
+        clock.resume(locked, actor=actor, actor_label=actor_label)
+    if target in CLOSED_STATUSES:
+        locked.closed_at = timezone.now()
+    locked.save()
+    reminders.reschedule(locked)
+    _copy_clock(locked, request)
+    return request
+
+
+def _copy_clock(source: Request, target: Request) -> None:
+    for field in CLOCK_FIELDS:
+        setattr(target, field, getattr(source, field))
+
+
+CLOCK_FIELDS = ("status", "closed_at", "due_date", "statutory_due_date", "extended_at",
+                "extension_reason", "extension_explanation", "waiting_since", "paused_days",
+                "next_reminder_at")
+
+
+@transaction.atomic
+def extend(request: Request, *, reason: str, explanation: str,
+           actor: AbstractBaseUser | None) -> Request:
+    """Extend the time limit by two further months (Art. 12(3)) and tell the subject why.
+
+    Refused (``ValidationError``) after the one-month notice deadline, for a second extension,
+    or for a closed request. Reminders for the new date follow.
+    """
+    locked = Request.objects.select_for_update().select_related("organisation").get(
+        pk=request.pk)
+    clock.extend(locked, reason=reason, explanation=explanation, actor=actor)
+    locked.save()
+    reminders.reschedule(locked)
+    notifications.extension_email(locked)
+    _copy_clock(locked, request)
     return request
 
 

@@ -452,3 +452,30 @@ def test_deadlines_module_imports_nothing_from_django_or_the_app():
         "holidays",
         "dateutil",
     }, top_level
+
+
+# --- working days before a date, and holiday names in the reader's language ---------------
+
+
+@pytest.mark.parametrize(
+    ("day", "count", "country", "expected"),
+    [
+        (date(2027, 3, 1), 0, "NO", date(2027, 3, 1)),
+        (date(2027, 3, 1), 1, "NO", date(2027, 2, 26)),  # Mon → previous Fri
+        (date(2027, 3, 1), 7, "NO", date(2027, 2, 18)),  # seven working days back (Thu)
+        (date(2026, 5, 19), 1, "NO", date(2026, 5, 18)),  # 17 May 2026 is a Sunday anyway
+        (date(2026, 5, 19), 2, "NO", date(2026, 5, 15)),  # over the weekend
+        (date(2026, 5, 15), 1, "NO", date(2026, 5, 13)),  # over Ascension Day, Thu 14 May
+        (date(2027, 3, 30), 3, "DK", date(2027, 3, 22)),  # over Easter: 29, 26, 25 Mar
+    ],
+)
+def test_working_days_before_counts_back_over_weekends_and_holidays(day, count, country,
+                                                                    expected):
+    assert deadlines.working_days_before(day, count, country) == expected
+
+
+def test_holiday_names_follow_the_readers_language():
+    assert deadlines.holiday_name(date(2027, 3, 25), "DK", "da") == "Skærtorsdag"
+    assert deadlines.holiday_name(date(2027, 3, 25), "NO", "nb") == "Skjærtorsdag"
+    assert deadlines.holiday_name(date(2027, 3, 25), "NO", "en") == "Maundy Thursday"
+    assert deadlines.holiday_name(date(2027, 3, 24), "NO", "nb") is None
