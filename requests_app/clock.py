@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from requests_app import deadlines, events
 from requests_app.models import Event, ExtensionReason, Request
@@ -93,9 +94,9 @@ def pause(request: Request, *, actor: AbstractBaseUser | None,
     """Note that the request now waits for the subject (Art. 12(6)). Whether the days count
     is decided when the answer comes, by the organisation's setting."""
     request.waiting_since = now or timezone.now()
+    paused = request.organisation.pause_clock_while_waiting
     events.record(request, Event.Kind.CLOCK_PAUSED, actor=actor,
-                  message=_("The clock is paused.") if request.organisation.pause_clock_while_waiting
-                  else _("The clock keeps running."))
+                  message=_("The clock is paused.") if paused else _("The clock keeps running."))
 
 
 def resume(request: Request, *, actor: AbstractBaseUser | None = None, actor_label: str = "",
