@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import QuerySet
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from requests_app.models import Event, Organisation, Request, RequestType, Status
 
 # The events a subject sees on the status page; notes and assignments are internal.
 PUBLIC_EVENT_KINDS = (Event.Kind.CREATED, Event.Kind.EMAIL_CONFIRMED, Event.Kind.STATUS_CHANGED,
-                      Event.Kind.DUE_DATE_SET)
+                      Event.Kind.DUE_DATE_SET, Event.Kind.DUE_DATE_CHANGED, Event.Kind.EXTENDED)
 
 
 def public_timeline(request: Request) -> list[dict]:
@@ -18,6 +21,9 @@ def public_timeline(request: Request) -> list[dict]:
     for event in request.events.filter(kind__in=PUBLIC_EVENT_KINDS).order_by("at", "id"):
         if event.kind == Event.Kind.STATUS_CHANGED:
             text = _("Status: %(status)s") % {"status": Status(event.to_value).label}
+        elif event.kind in (Event.Kind.DUE_DATE_SET, Event.Kind.DUE_DATE_CHANGED):
+            text = _("Answer due by %(date)s") % {
+                "date": formats.date_format(date.fromisoformat(event.to_value))}
         else:
             text = event.get_kind_display()
         rows.append({"at": event.at, "text": text})

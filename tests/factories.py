@@ -10,13 +10,13 @@ from requests_app.references import new_reference
 
 
 def make_request(organisation, *, status=Status.NEW, days_ago=0, assignee=None, **fields):
-    received = timezone.now() - timedelta(days=days_ago)
+    received = fields.pop("received_at", None) or timezone.now() - timedelta(days=days_ago)
+    due = (None if status == Status.AWAITING_CONFIRMATION
+           else deadlines.due_date(received, organisation.country))
     defaults = {
         "type": "access", "language": "nb", "subject_name": "Ola Nordmann",
         "subject_email": "ola@example.no", "relationship": "customer",
-        "received_at": received,
-        "due_date": None if status == Status.AWAITING_CONFIRMATION
-        else deadlines.due_date(received, organisation.country),
+        "received_at": received, "due_date": due, "statutory_due_date": due,
     }
     return Request.objects.create(reference=new_reference(), organisation=organisation,
                                   status=status, assignee=assignee, **{**defaults, **fields})

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from requests_app import intake, selectors
+from requests_app import clock, intake, selectors
 from requests_app.forms import FORMS
 from requests_app.models import Organisation, RequestType
 
@@ -88,6 +88,7 @@ def status(request, token):
         "subject_request": subject_request,
         "organisation": subject_request.organisation,
         "timeline": selectors.public_timeline(subject_request),
+        "clock": clock.explain(subject_request),
     })
     # The URL is the key to the page: keep it out of referrers and shared caches.
     response["Referrer-Policy"] = "no-referrer"

@@ -1,0 +1,164 @@
+"""The legal clock on a request: set on confirmation, extended once before the notice
+deadline, paused while waiting for the requester where the organisation chooses so."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from requests_app import clock, deadlines, workflow
+from requests_app.models import Event, Request, Status
+from tests.factories import make_request
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def at(*args) -> datetime:
+    return datetime(*args, tzinfo=OSLO)
+
+
+@pytest.fixture
+def fresh(org_no, django_capture_on_commit_callbacks):
+    """A request received Monday 4 January 2027 09:00 in Oslo (due Thursday 4 February)."""
+    with time_machine.travel(at(2027, 1, 4, 9), tick=False):
+        return make_request(org_no, received_at=at(2027, 1, 4, 9), language="da")
+
+
+def test_the_due_date_and_its_explanation_come_from_the_legal_computation(fresh):
+    summary = clock.explain(fresh, "en")
+
+    assert fresh.due_date == deadlines.due_date(fresh.received_at, "NO") == at(2027, 2, 4).date()
+    assert summary.steps[0] == "Received Monday Jan. 4, 2027"
+    assert summary.steps[-1] == "Due Thursday Feb. 4, 2027"
+
+
+def test_the_explanation_is_in_the_readers_language_with_local_holiday_names(org_no):
+    # Received 25 February 2027 → 25 March 2027 is Maundy Thursday, then Good Friday and the
+    # Easter weekend and Monday: due Tuesday 30 March.
+    subject_request = make_request(org_no, received_at=at(2027, 2, 25, 10))
+
+    steps = clock.explain(subject_request, "nb").steps
+
+    assert subject_request.due_date == at(2027, 3, 30).date()
+    assert "25. mars 2027 er en offentlig helligdag (Skjærtorsdag)" in " ".join(steps)
+    assert steps[-1] == "Forfaller tirsdag 30. mars 2027"
+
+
+def test_an_extension_gives_three_months_from_receipt_and_tells_the_subject(
+        fresh, handler, django_capture_on_commit_callbacks):
+    with time_machine.travel(at(2027, 1, 20, 10), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        workflow.extend(fresh, reason="complexity", explanation="Data i fem systemer.",
+                        actor=handler)
+
+    fresh.refresh_from_db()
+    assert fresh.due_date == fresh.statutory_due_date == at(2027, 4, 5).date()  # 4 Apr: Sunday
+    assert fresh.extension_reason == "complexity"
+    assert fresh.events.filter(kind=Event.Kind.EXTENDED).count() == 1
+    changed = fresh.events.get(kind=Event.Kind.DUE_DATE_CHANGED)
+    assert (changed.from_value, changed.to_value) == ("2027-02-04", "2027-04-05")
+    message = mail.outbox[-1]
+    assert message.to == [fresh.subject_email]
+    assert "5. april 2027" in message.subject  # Danish date format, the subject's language
+    assert "Data i fem systemer." in message.body
+    assert "kompleks" in message.body.lower()
+
+
+def test_a_second_extension_is_refused(fresh, handler):
+    with time_machine.travel(at(2027, 1, 20, 10), tick=False):
+        workflow.extend(fresh, reason="complexity", explanation="x", actor=handler)
+        with pytest.raises(ValidationError, match="already been extended"):
+            workflow.extend(fresh, reason="number_of_requests", explanation="y", actor=handler)
+
+    assert Request.objects.get().events.filter(kind=Event.Kind.EXTENDED).count() == 1
+
+
+def test_an_extension_after_the_notice_deadline_is_refused(fresh, handler):
+    # The subject must be told within one month: by 4 February 2027.
+    with time_machine.travel(at(2027, 2, 4, 23, 59), tick=False):
+        clock.check_extension(fresh)  # the last day is still in time
+    with time_machine.travel(at(2027, 2, 5, 0, 1), tick=False):
+        with pytest.raises(ValidationError, match="Too late to extend"):
+            workflow.extend(fresh, reason="complexity", explanation="x", actor=handler)
+
+    fresh.refresh_from_db()
+    assert fresh.extended_at is None
+    assert fresh.due_date == at(2027, 2, 4).date()
+
+
+def test_an_extension_needs_a_reason_and_an_explanation(fresh, handler):
+    with time_machine.travel(at(2027, 1, 20, 10), tick=False):
+        with pytest.raises(ValidationError):
+            workflow.extend(fresh, reason="because", explanation="x", actor=handler)
+        with pytest.raises(ValidationError):
+            workflow.extend(fresh, reason="complexity", explanation="  ", actor=handler)
+
+
+def test_waiting_for_the_requester_pauses_the_clock_when_the_organisation_chooses(
+        fresh, handler, org_no):
+    org_no.pause_clock_while_waiting = True
+    org_no.save()
+    with time_machine.travel(at(2027, 1, 10, 12), tick=False):
+        workflow.change_status(fresh, Status.WAITING_FOR_SUBJECT, actor=handler)
+    with time_machine.travel(at(2027, 1, 14, 9), tick=False):
+        workflow.change_status(fresh, Status.IN_PROGRESS, actor=handler)
+
+    fresh.refresh_from_db()
+    # 10 → 14 January: 4 days; 4 Feb + 4 = 8 Feb 2027 (a Monday).
+    assert fresh.paused_days == 4
+    assert fresh.statutory_due_date == at(2027, 2, 4).date()
+    assert fresh.due_date == at(2027, 2, 8).date()
+    changed = fresh.events.get(kind=Event.Kind.DUE_DATE_CHANGED)
+    assert changed.to_value == "2027-02-08"
+    assert "2027-02-04" in changed.message
+
+
+def test_a_paused_date_landing_on_a_weekend_moves_to_the_next_working_day(fresh, handler,
+                                                                          org_no):
+    org_no.pause_clock_while_waiting = True
+    org_no.save()
+    with time_machine.travel(at(2027, 1, 10, 12), tick=False):
+        workflow.change_status(fresh, Status.WAITING_FOR_SUBJECT, actor=handler)
+    with time_machine.travel(at(2027, 1, 12, 9), tick=False):
+        workflow.change_status(fresh, Status.IN_PROGRESS, actor=handler)
+
+    fresh.refresh_from_db()
+    assert fresh.due_date == at(2027, 2, 8).date()  # 4 Feb + 2 = Sat 6 Feb → Mon 8 Feb
+
+
+def test_without_the_setting_waiting_does_not_move_the_due_date(fresh, handler):
+    with time_machine.travel(at(2027, 1, 10, 12), tick=False):
+        workflow.change_status(fresh, Status.WAITING_FOR_SUBJECT, actor=handler)
+    with time_machine.travel(at(2027, 1, 20, 9), tick=False):
+        workflow.change_status(fresh, Status.IN_PROGRESS, actor=handler)
+
+    fresh.refresh_from_db()
+    assert fresh.due_date == at(2027, 2, 4).date()
+    assert fresh.paused_days == 0
+    assert fresh.events.filter(kind=Event.Kind.CLOCK_RESUMED).count() == 1
+
+
+def test_the_status_page_shows_the_extension_and_how_the_date_was_computed(
+        confirmed, client, handler):
+    subject_request, status_path = confirmed("access")
+    workflow.extend(subject_request, reason="number_of_requests",
+                    explanation="Mange forespørsler denne måneden.", actor=handler)
+
+    html = client.get(status_path).content.decode()
+
+    assert "Mange forespørsler denne måneden." in html
+    assert 'data-testid="due-date-steps"' in html
+    subject_request.refresh_from_db()
+    assert str(subject_request.due_date.year) in html
+
+
+def test_days_left_count_in_the_organisations_time_zone(org_no):
+    subject_request = make_request(org_no, received_at=at(2027, 1, 4, 9))
+    # 23:30 UTC on 3 February is already 4 February in Oslo: the due date, 0 days left.
+    late_evening_utc = datetime(2027, 2, 3, 23, 30, tzinfo=ZoneInfo("UTC"))
+
+    assert subject_request.days_left(late_evening_utc) == 0
+    assert subject_request.days_left(late_evening_utc - timedelta(hours=1)) == 1
