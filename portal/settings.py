@@ -180,7 +180,11 @@ PRINT_CONFIRMATION_LINKS = env_bool("PRINT_CONFIRMATION_LINKS", default=DEBUG)
 # that every e-mail goes out).
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A message a worker took but never acknowledged (the worker died: tasks are acked late)
+    # goes back to the queue after this many seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("BROKER_VISIBILITY_TIMEOUT", default=3600)
+    }
 else:
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("out", "processed"):

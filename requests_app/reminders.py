@@ -85,7 +85,8 @@ def _plan(request: Request, now: datetime) -> tuple[list[Point], datetime | None
 def reschedule(request: Request, *, now: datetime | None = None) -> None:
     """Store when the sweep should next look at ``request``. Call it, with the row locked,
     after anything that moves the clock or closes the request."""
-    request.next_reminder_at = _plan(request, now or timezone.now())[1]
+    due_now, next_at = _plan(request, now or timezone.now())
+    request.next_reminder_at = due_now[0].at if due_now else next_at
     Request.objects.filter(pk=request.pk).update(next_reminder_at=request.next_reminder_at)
 
 
@@ -109,7 +110,7 @@ def sweep(*, now: datetime | None = None, limit: int = 50_000) -> int:
     with transaction.atomic():
         ids = list(
             Request.objects.filter(next_reminder_at__lte=now)
-            .select_for_update(skip_locked=True).order_by()
+            .select_for_update(skip_locked=True, of=("self",)).order_by()
             .values_list("pk", flat=True)[:limit]
         )
         Request.objects.filter(pk__in=ids).update(next_reminder_at=now + LEASE)
@@ -124,9 +125,8 @@ def process(request_id: int, *, now: datetime | None = None) -> int:
     latest is sent; the earlier ones are claimed as skipped."""
     now = now or timezone.now()
     with transaction.atomic():
-        request = (Request.objects.select_for_update().select_related("organisation",
-                                                                       "assignee")
-                   .filter(pk=request_id).first())
+        request = (Request.objects.select_for_update(of=("self",))
+                   .select_related("organisation", "assignee").filter(pk=request_id).first())
         if request is None:
             return 0
         due_now, next_at = _plan(request, now)

@@ -20,7 +20,7 @@ def test_a_real_worker_sends_the_confirmation_email_of_a_submission(client, org_
         def sent():
             return OutgoingEmail.objects.filter(state=OutgoingEmail.State.SENT).exists()
 
-        wait_for(sent, process=worker)
+        wait_for(sent, process=worker.process)
 
     subject_request = Request.objects.get()
     email = OutgoingEmail.objects.get()

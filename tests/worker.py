@@ -27,34 +27,50 @@ def _database_url() -> str:
     return f"postgres://{auth}{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-@contextmanager
-def running_worker(*, queue_name: str = "celery", extra_env: dict | None = None):
-    """A ``celery worker`` subprocess on the same broker and database as the test.
+class Worker:
+    """A ``celery worker`` subprocess on the same broker and database as the test."""
 
-    Tasks stop running eagerly for the duration, so ``apply_async`` really goes through the
-    broker. Yields the ``Popen``; the worker is stopped afterwards (TERM, then KILL).
-    """
+    def __init__(self, env: dict):
+        self.env = env
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo",
+             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"],
+            cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@contextmanager
+def running_worker(*, extra_env: dict | None = None, start: bool = True):
+    """Run a real worker for the duration of the block (``start=False``: call ``.start()``
+    yourself). Tasks stop running eagerly meanwhile, so ``apply_async`` really goes through
+    the broker. The worker is stopped afterwards (TERM, then KILL)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings_test",
            "DATABASE_URL": _database_url(), "VAR_DIR": str(settings.VAR_DIR),
            **(extra_env or {})}
     saved_eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo",
-         "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "-Q", queue_name, "-n", f"test-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    worker = Worker(env)
+    if start:
+        worker.start()
     try:
-        yield process
+        yield worker
     finally:
         celery_app.conf.task_always_eager = saved_eager
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        worker.stop()
 
 
 def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2, process=None):
@@ -68,6 +84,6 @@ def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2, process
         time.sleep(interval)
     output = ""
     if process is not None:
-        process.terminate()
+        process.kill()  # it may be stuck in the very thing we waited for
         output = process.communicate(timeout=15)[0]
     raise AssertionError(f"condition not met within {timeout}s; worker output:\n{output}")
