@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from requests_app import clock, deadlines, selectors, workflow
+from requests_app import clock, roles, selectors, workflow
 from requests_app.models import (
     DataSystem,
     Event,
@@ -32,23 +32,6 @@ from requests_app.models import (
     Request,
     Status,
 )
-
-# The roles that may extend a request's time limit (Art. 12(3)): a decision with legal effect
-# that the requester is told about, so not one for every handler.
-EXTENDING_ROLES = (Membership.Role.COMPLIANCE_LEAD, Membership.Role.ORG_ADMIN)
-
-
-def may_extend(user, organisation) -> bool:
-    """Whether ``user`` may extend the time limit of ``organisation``'s requests.
-
-    TODO: belongs in ``roles`` beside the role permissions; kept here until it moves.
-    """
-    if not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(user=user, organisation=organisation,
-                                     role__in=EXTENDING_ROLES).exists()
 
 
 class OrganisationScopedAdmin(admin.ModelAdmin):
@@ -162,11 +145,6 @@ class ReminderInline(admin.TabularInline):
             label = gettext("On the due date")
         return format_html('<span title="{}">{}</span>', reminder.kind, label)
 
-    def has_view_permission(self, request, obj=None):
-        # Part of the request's record: whoever may see the request sees its reminders.
-        return (request.user.has_perm("requests_app.view_request")
-                or request.user.has_perm("requests_app.change_request"))
-
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -178,7 +156,7 @@ class ReminderInline(admin.TabularInline):
 
 
 class DueWindowFilter(admin.SimpleListFilter):
-    title = _("due")
+    title = _("due date")
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
@@ -367,7 +345,7 @@ class RequestAdmin(OrganisationScopedAdmin):
     def _clock_tools(self, request, obj) -> dict:
         """The extension button and the status moves offered on the detail page."""
         extend_url = None
-        if self.has_change_permission(request, obj) and may_extend(request.user,
+        if self.has_change_permission(request, obj) and roles.may_extend(request.user,
                                                                    obj.organisation):
             try:
                 clock.check_extension(obj)
@@ -396,7 +374,7 @@ class RequestAdmin(OrganisationScopedAdmin):
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404(gettext("No such request."))
-        if not self.has_change_permission(request, obj) or not may_extend(request.user,
+        if not self.has_change_permission(request, obj) or not roles.may_extend(request.user,
                                                                          obj.organisation):
             raise PermissionDenied(gettext("Only a compliance lead or an organisation admin "
                                            "may extend the time limit."))
@@ -428,11 +406,7 @@ class RequestAdmin(OrganisationScopedAdmin):
         new_due_date = None
         if refusal is None:
             # A preview only; ``workflow.extend`` computes and stores the date.
-            new_due_date = deadlines.due_date(obj.received_at, obj.organisation.country,
-                                              extended=True)
-            if obj.paused_days:
-                new_due_date = deadlines.add_days_then_working_day(
-                    new_due_date, obj.paused_days, obj.organisation.country)
+            new_due_date = clock.extended_due_date(obj)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Extend the time limit"),

@@ -80,7 +80,7 @@ def extend(request: Request, *, reason: str, explanation: str,
     request.extension_explanation = explanation.strip()
     request.statutory_due_date = deadlines.due_date(
         request.received_at, request.organisation.country, extended=True)
-    request.due_date = _with_pauses(request)
+    request.due_date = extended_due_date(request)
     events.record(request, Event.Kind.EXTENDED, actor=actor,
                   to_value=ExtensionReason(reason).label, message=request.extension_explanation)
     events.record(request, Event.Kind.DUE_DATE_CHANGED, actor=actor,
@@ -125,11 +125,19 @@ def resume(request: Request, *, actor: AbstractBaseUser | None = None, actor_lab
     )
 
 
-def _with_pauses(request: Request) -> date:
+def _with_pauses(request: Request, statutory: date | None = None) -> date:
+    statutory = statutory or request.statutory_due_date
     if not request.paused_days:
-        return request.statutory_due_date
-    return deadlines.add_days_then_working_day(request.statutory_due_date, request.paused_days,
+        return statutory
+    return deadlines.add_days_then_working_day(statutory, request.paused_days,
                                                request.organisation.country)
+
+
+def extended_due_date(request: Request) -> date:
+    """The due date an extension gives: three months from receipt (Art. 12(3)), plus any
+    days already paused, on a working day."""
+    return _with_pauses(request, deadlines.due_date(
+        request.received_at, request.organisation.country, extended=True))
 
 
 # --- Explaining a date, in the reader's language -------------------------------------------

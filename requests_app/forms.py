@@ -138,7 +138,7 @@ class ErasureForm(RequestForm):
                  ("named", _("Only the data I name below"))],
     )
     named_data = _text(_("Which data?"), required=False,
-                       help_text=_("Needed if you chose only named data."))
+                       help_text=_("Needed if you chose “Only the data I name below”."))
     services = _line(_("Which services or accounts? (optional)"), required=False,
                      max_length=500)
 

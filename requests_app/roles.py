@@ -11,7 +11,7 @@ from requests_app.models import Membership
 _HANDLER = [
     "requests_app.view_request", "requests_app.change_request", "requests_app.view_event",
     "requests_app.view_organisation", "requests_app.view_datasystem",
-    "requests_app.view_outgoingemail",
+    "requests_app.view_outgoingemail", "requests_app.view_reminder",
 ]
 ROLE_PERMISSIONS = {
     Membership.Role.HANDLER: _HANDLER,
@@ -39,3 +39,18 @@ def ensure_groups() -> None:
 def grant(user, role: str) -> None:
     ensure_groups()
     user.groups.add(Group.objects.get(name=group_name(role)))
+
+
+# The roles that may extend a request's time limit (Art. 12(3)): a decision with legal effect
+# that the requester is told about, so not one for every handler.
+EXTENDING_ROLES = (Membership.Role.COMPLIANCE_LEAD, Membership.Role.ORG_ADMIN)
+
+
+def may_extend(user, organisation) -> bool:
+    """Whether ``user`` may extend the time limit of ``organisation``'s requests."""
+    if not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(user=user, organisation=organisation,
+                                     role__in=EXTENDING_ROLES).exists()

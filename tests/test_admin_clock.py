@@ -14,8 +14,8 @@ from django.utils import translation
 from django.utils.html import escape
 
 from requests_app import clock, deadlines, roles
-from requests_app.admin import may_extend
 from requests_app.models import Event, Membership, OutgoingEmail, Reminder, Status
+from requests_app.roles import may_extend
 from tests.factories import make_request
 
 OSLO = ZoneInfo("Europe/Oslo")
