@@ -76,12 +76,14 @@ def confirmation_email(request: Request, confirm_url: str) -> OutgoingEmail:
 
 
 def receipt_email(request: Request, status_url: str) -> OutgoingEmail:
-    """The receipt: reference, legal due date and the private status link."""
+    """The receipt: reference, legal due date (and how it was computed), the status link."""
+    from requests_app import clock
+
     return _compose(
         "receipt", to=request.subject_email, language=request.language, request=request,
         secret_url=status_url,
         context={"request": request, "organisation": request.organisation,
-                 "status_url": status_url},
+                 "status_url": status_url, "summary": clock.explain(request, request.language)},
     )
 
 

@@ -37,7 +37,8 @@ class Command(BaseCommand):
         User = get_user_model()
         for username, slug, role in logins:
             user, is_new = User.objects.get_or_create(
-                username=username, defaults={"is_staff": True, "is_superuser": slug is None}
+                username=username, defaults={"is_staff": True, "is_superuser": slug is None,
+                                             "email": f"{username}@demo.invalid"},
             )
             if is_new:
                 password = secrets.token_urlsafe(12)
@@ -45,8 +46,11 @@ class Command(BaseCommand):
                 user.save()
                 created.append((username, password))
             if slug:
-                Membership.objects.get_or_create(user=user, organisation=organisations[slug],
-                                                 defaults={"role": role})
+                Membership.objects.get_or_create(
+                    user=user, organisation=organisations[slug],
+                    defaults={"role": role, "language": organisations[slug].default_language,
+                              "queue_contact": role == Membership.Role.HANDLER},
+                )
                 roles.grant(user, role)
         if created:
             self.stdout.write(self.style.WARNING(
