@@ -11,13 +11,15 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from requests_app import clock, events, notifications, workflow
-from requests_app.models import Event, Organisation, Request, Status
-from requests_app.references import new_reference, new_status_token
+from requests_app import checklist, clock, events, notifications, workflow
+from requests_app.models import OPEN_STATUSES, Channel, Event, Organisation, Request, Status
+from requests_app.references import new_reference, new_token_salt, status_token
 
 logger = logging.getLogger(__name__)
 
@@ -98,16 +100,94 @@ def confirm_request(request: Request) -> str | None:
         )
         if locked.status != Status.AWAITING_CONFIRMATION:
             return None
-        token = new_status_token()
-        locked.status_token_hash = Request.hash_token(token)
         locked.confirmed_at = timezone.now()
         events.record(locked, Event.Kind.EMAIL_CONFIRMED, actor_label=events.SUBJECT,
                       to_value=locked.subject_email)
-        clock.start(locked)
-        locked.save(update_fields=["status_token_hash", "confirmed_at", "due_date",
-                                   "statutory_due_date", "updated_at"])
-        workflow.change_status(locked, Status.NEW, actor_label=events.SUBJECT)
-        notifications.receipt_email(locked, absolute_url(status_path(locked, token)))
+        token = _enter_queue(locked, actor_label=events.SUBJECT)
+    request.refresh_from_db()
+    return token
+
+
+def register_request(
+    *,
+    organisation: Organisation,
+    channel: str,
+    received_at,
+    request_type: str,
+    language: str,
+    subject_name: str,
+    subject_email: str,
+    relationship: str,
+    actor,
+    subject_phone: str = "",
+    description: str = "",
+    details: dict | None = None,
+) -> tuple[Request, str]:
+    """Staff register a request that came by e-mail, phone, letter or in person.
+
+    The clock runs from the real time of receipt (Art. 12(3)), not from the registration; the
+    subject gets the same receipt and status link as on the web, if an address is known.
+    Returns the request and its status token.
+    """
+    if received_at > timezone.now():
+        raise ValidationError(_("The time of receipt cannot be in the future."))
+    with transaction.atomic():
+        request = _create_with_unique_reference(
+            organisation=organisation, type=request_type, language=language, channel=channel,
+            subject_name=subject_name, subject_email=subject_email, subject_phone=subject_phone,
+            relationship=relationship, description=description, details=details or {},
+            received_at=received_at, confirmed_at=timezone.now(),
+        )
+        events.record(request, Event.Kind.CREATED, actor=actor, to_value=request.type,
+                      message=Channel(channel).label)
+        token = _enter_queue(request, actor=actor)
+    return request, token
+
+
+def _enter_queue(request: Request, *, actor=None, actor_label: str = "") -> str:
+    """What every request goes through when it reaches the staff queue: the clock starts,
+    the status link is made, the checklist is built, a duplicate is linked, and the receipt
+    is e-mailed. Returns the status token."""
+    request.status_token_salt = new_token_salt()
+    token = status_token(request.reference, request.status_token_salt)
+    request.status_token_hash = Request.hash_token(token)
+    clock.start(request)
+    request.save()
+    checklist.build(request)
+    _link_duplicate(request)
+    workflow.change_status(request, Status.NEW, actor=actor, actor_label=actor_label)
+    if request.subject_email:
+        notifications.receipt_email(request, absolute_url(status_path(request, token)))
+    return token
+
+
+def _link_duplicate(request: Request) -> None:
+    """A second open request from the same address to the same organisation is linked to the
+    first, so staff answer both together (the requester may just have tried twice)."""
+    if not request.subject_email:
+        return
+    first = (Request.objects.filter(organisation_id=request.organisation_id,
+                                    subject_email__iexact=request.subject_email,
+                                    status__in=OPEN_STATUSES)
+             .exclude(pk=request.pk).order_by("received_at").first())
+    if first is not None:
+        request.duplicate_of = first
+        request.save(update_fields=["duplicate_of", "updated_at"])
+        events.record(request, Event.Kind.DUPLICATE, to_value=first.reference)
+        events.record(first, Event.Kind.DUPLICATE, to_value=request.reference)
+
+
+def status_url(request: Request) -> str:
+    """The status-page link of a confirmed request, for e-mails after the receipt.
+
+    If the server's key has changed since the receipt, the old link no longer derives: the
+    request gets a new link (the old one stops working) rather than e-mails with a dead one.
+    """
+    token = status_token(request.reference, request.status_token_salt)
+    if Request.hash_token(token) != request.status_token_hash:
+        request.status_token_hash = Request.hash_token(token)
+        Request.objects.filter(pk=request.pk).update(status_token_hash=request.status_token_hash)
+    return absolute_url(status_path(request, token))
     request.refresh_from_db()
     return token
 

@@ -8,16 +8,23 @@ Business rules do not live here: status changes go through ``workflow``, events 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+
+def private_storage():
+    """Where requesters' attachments live: outside the web root, never served by URL."""
+    return storages["private"]
 
 
 class Country(models.TextChoices):
@@ -105,6 +112,34 @@ class ExtensionReason(models.TextChoices):
 
     COMPLEXITY = "complexity", _("The request is complex")
     NUMBER_OF_REQUESTS = "number_of_requests", _("We have received many requests")
+
+
+class RefusalGround(models.TextChoices):
+    """The grounds on which a request may be refused in whole or part, with the article."""
+
+    MANIFESTLY_UNFOUNDED = "manifestly_unfounded", _(
+        "Manifestly unfounded (Art. 12(5))")
+    EXCESSIVE = "excessive", _("Excessive, in particular repetitive (Art. 12(5))")
+    IDENTITY_NOT_CONFIRMED = "identity_not_confirmed", _(
+        "The requester's identity could not be confirmed (Art. 11(2) and 12(2), 12(6))")
+    ERASURE_FREEDOM_OF_EXPRESSION = "erasure_expression", _(
+        "Erasure: freedom of expression and information (Art. 17(3)(a))")
+    ERASURE_LEGAL_OBLIGATION = "erasure_legal_obligation", _(
+        "Erasure: a legal obligation to keep the data, e.g. bookkeeping (Art. 17(3)(b))")
+    ERASURE_PUBLIC_HEALTH = "erasure_public_health", _(
+        "Erasure: public health (Art. 17(3)(c))")
+    ERASURE_ARCHIVING = "erasure_archiving", _(
+        "Erasure: archiving, research or statistics (Art. 17(3)(d))")
+    ERASURE_LEGAL_CLAIMS = "erasure_legal_claims", _(
+        "Erasure: needed for legal claims (Art. 17(3)(e))")
+    OBJECTION_COMPELLING_GROUNDS = "objection_compelling", _(
+        "Objection: compelling legitimate grounds or legal claims (Art. 21(1))")
+    PORTABILITY_NOT_APPLICABLE = "portability_not_applicable", _(
+        "Portability: the processing is not based on consent or contract, or not automated "
+        "(Art. 20(1))")
+    RIGHTS_OF_OTHERS = "rights_of_others", _(
+        "The rights and freedoms of others (Art. 15(4), 20(4))")
+    NO_DATA = "no_data", _("We hold no personal data about the requester")
 
 
 def parse_day_list(value: str) -> list[int]:
@@ -213,6 +248,10 @@ class DataSystem(models.Model):
         help_text=_("Relationship codes whose data this system holds."),
     )
     retention = models.CharField(_("retention"), max_length=200, blank=True)
+    request_types = models.JSONField(
+        _("request types"), default=list, blank=True,
+        help_text=_("Request type codes this system must be checked for; empty for all."),
+    )
 
     class Meta:
         ordering = ["organisation", "name"]
@@ -224,6 +263,15 @@ class DataSystem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def applies_to(self, relationship: str, request_type: str) -> bool:
+        """Whether a request of this type from someone with this relationship must be checked
+        here. A system that names no relationship (or "other") is checked for everyone."""
+        relationships = set(self.relationships or [])
+        by_relationship = (not relationships or "other" in relationships
+                           or relationship in relationships or relationship == "other")
+        by_type = not self.request_types or request_type in self.request_types
+        return by_relationship and by_type
 
 
 class Membership(models.Model):
@@ -281,7 +329,8 @@ class Request(models.Model):
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
 
     subject_name = models.CharField(_("name"), max_length=200)
-    subject_email = models.EmailField(_("e-mail"), max_length=254)
+    # Blank only for requests staff register from a letter or a call without an address.
+    subject_email = models.EmailField(_("e-mail"), max_length=254, blank=True)
     subject_phone = models.CharField(_("phone"), max_length=40, blank=True)
     relationship = models.CharField(_("relationship"), max_length=20,
                                     choices=Relationship.choices)
@@ -311,6 +360,23 @@ class Request(models.Model):
     # NULL until confirmed: unique among the requests that have one.
     status_token_hash = models.CharField(  # noqa: DJ001
         max_length=64, unique=True, null=True, editable=False
+    )
+    # With the server's key this gives the status token again, for later e-mails ("there is
+    # news"); the database alone gives nothing (see ``references.status_token``).
+    status_token_salt = models.CharField(max_length=32, blank=True, editable=False)
+
+    # The outcome.
+    refusal_ground = models.CharField(_("refusal ground"), max_length=32, blank=True,
+                                      choices=RefusalGround.choices)
+    partly_refused = models.BooleanField(_("partly refused"), default=False)
+    forwarded_to_name = models.CharField(_("forwarded to (controller)"), max_length=200,
+                                         blank=True)
+    forwarded_to_contact = models.CharField(_("controller's contact"), max_length=300,
+                                            blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates",
+        verbose_name=_("duplicate of"),
+        help_text=_("An open request from the same address to the same organisation."),
     )
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -373,6 +439,12 @@ class Event(models.Model):
         CLOCK_RESUMED = "clock_resumed", _("Answer received from the requester")
         REMINDER_SENT = "reminder_sent", _("Reminder sent")
         ESCALATED = "escalated", _("Escalated")
+        MESSAGE_TO_SUBJECT = "message_to_subject", _("Message to the requester")
+        MESSAGE_FROM_SUBJECT = "message_from_subject", _("Message from the requester")
+        CHECKLIST = "checklist", _("Checklist")
+        DUPLICATE = "duplicate", _("Possible duplicate")
+        FORWARDED = "forwarded", _("Forwarded to the controller")
+        ATTACHMENT_VIEWED = "attachment_viewed", _("Attachment opened")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
@@ -406,6 +478,135 @@ class Event(models.Model):
     @property
     def who(self) -> str:
         return str(self.actor) if self.actor_id else self.actor_label
+
+
+class ChecklistItem(models.Model):
+    """One system to search for the requester's data, and what was done there."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Not yet searched")
+        SEARCHED = "searched", _("Searched")
+        DATA_FOUND = "data_found", _("Data found")
+        NOTHING_FOUND = "nothing_found", _("Nothing found")
+        DONE = "done", _("Done (erased, corrected, restricted or exported)")
+        NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+    #: States that let the request be completed.
+    FINISHED = frozenset({State.NOTHING_FOUND, State.DONE, State.NOT_APPLICABLE})
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="checklist")
+    system = models.ForeignKey(DataSystem, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+")
+    system_name = models.CharField(_("system"), max_length=200)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices,
+                             default=State.OPEN)
+    note = models.TextField(_("note"), blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("by"))
+    updated_at = models.DateTimeField(_("when"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["system_name", "id"]
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist")
+
+    def __str__(self) -> str:
+        return f"{self.system_name}: {self.get_state_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in self.FINISHED
+
+
+class Message(models.Model):
+    """A message between staff and the requester, shown on the private status page. E-mails
+    only say that there is news, so no personal data travels by e-mail."""
+
+    class Direction(models.TextChoices):
+        TO_SUBJECT = "to_subject", _("To the requester")
+        FROM_SUBJECT = "from_subject", _("From the requester")
+
+    class Purpose(models.TextChoices):
+        IDENTITY = "identity", _("Confirm identity")
+        CLARIFICATION = "clarification", _("Clarify the request")
+        ANSWER = "answer", _("Answer")
+        REPLY = "reply", _("Reply from the requester")
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
+    body = models.TextField(_("message"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="+", verbose_name=_("by"))
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.created_at:%Y-%m-%d}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # A random name: the original name is personal data and stays in the database only.
+    return f"attachments/{instance.request_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file the requester sent. Stored outside the web root (``PRIVATE_STORAGE``), served
+    only to staff of the organisation, and deleted with the request's personal data."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(storage=private_storage, upload_to=attachment_path,
+                            max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ReplyTemplate(models.Model):
+    """A reply text staff start from. Placeholders: {reference}, {name}, {organisation},
+    {due_date}, {received_date}, {type}. An organisation's own template beats the shared one
+    (no organisation) for the same type, outcome and language."""
+
+    class Outcome(models.TextChoices):
+        INFORMATION_REQUEST = "information_request", _("Ask for more information")
+        COMPLETED = "completed", _("Completed")
+        REFUSED = "refused", _("Refused")
+        PARTLY_REFUSED = "partly_refused", _("Partly refused")
+        FORWARDED = "forwarded", _("Forwarded to the controller")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, null=True,
+                                     blank=True, related_name="reply_templates",
+                                     verbose_name=_("organisation"))
+    request_type = models.CharField(_("request type"), max_length=24, blank=True,
+                                    choices=RequestType.choices,
+                                    help_text=_("Empty for every type."))
+    outcome = models.CharField(_("outcome"), max_length=24, choices=Outcome.choices)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    name = models.CharField(_("name"), max_length=200)
+    body = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["outcome", "request_type", "language", "name"]
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Reminder(models.Model):

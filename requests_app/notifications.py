@@ -118,6 +118,45 @@ def extension_email(request: Request) -> OutgoingEmail:
     )
 
 
+def news_email(request: Request) -> OutgoingEmail:
+    """Tells the requester there is news on the status page, and nothing more."""
+    from requests_app import intake
+
+    url = intake.status_url(request)
+    return _compose(
+        "news", to=request.subject_email, language=request.language, request=request,
+        secret_url=url,
+        context={"request": request, "organisation": request.organisation, "status_url": url},
+    )
+
+
+def staff_news_email(request: Request, *, to: str, language: str) -> OutgoingEmail:
+    """Tells staff the requester answered; the answer itself is only in the admin."""
+    return _compose(
+        "staff-news", to=to, language=language, request=request,
+        context={"request": request, "organisation": request.organisation,
+                 "admin_url": settings.SITE_URL + reverse("admin:requests_app_request_change",
+                                                          args=[request.pk])},
+    )
+
+
+def assigned_email(request: Request, assignee) -> OutgoingEmail:
+    """Tells a staff member a request was given to them, with its due date."""
+    from requests_app import clock
+    from requests_app.models import Membership
+
+    membership = Membership.objects.filter(user=assignee,
+                                           organisation=request.organisation).first()
+    language = membership.language if membership else request.organisation.default_language
+    return _compose(
+        "assigned", to=assignee.email, language=language, request=request,
+        context={"request": request, "organisation": request.organisation,
+                 "summary": clock.explain(request, language),
+                 "admin_url": settings.SITE_URL + reverse("admin:requests_app_request_change",
+                                                          args=[request.pk])},
+    )
+
+
 def deliver(email_id: int) -> bool:
     """Send one outbox row unless it is sent already or another worker holds it.
 

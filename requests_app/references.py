@@ -24,6 +24,18 @@ def normalise_reference(text: str) -> str:
     return "-".join(parts)
 
 
-def new_status_token() -> str:
-    """The secret in a status-page link (256 bits). Only its hash is stored."""
-    return secrets.token_urlsafe(32)
+def new_token_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def status_token(reference: str, salt: str) -> str:
+    """The secret in a request's status-page link (256 bits).
+
+    Derived with the server's key from the reference and a random per-request salt, and only
+    its hash is stored: the database alone does not open any status page, while the portal
+    can still put the link in a later e-mail ("there is news on your request").
+    """
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac("requests_app.status-page", f"{reference}:{salt}",
+                       algorithm="sha256").hexdigest()

@@ -27,8 +27,8 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from requests_app import deadlines, events, notifications
-from requests_app.models import Event, Membership, Organisation, Reminder, Request
+from requests_app import deadlines, events, notifications, selectors
+from requests_app.models import Event, Organisation, Reminder, Request
 
 LEASE = timedelta(minutes=10)
 
@@ -155,7 +155,7 @@ def _claim(request: Request, point: Point, *, skipped: bool) -> bool:
 
 
 def _send(request: Request, point: Point) -> None:
-    people = recipients(request, escalation=point.escalation)
+    people = selectors.staff_recipients(request, escalation=point.escalation)
     for email, language in people:
         notifications.reminder_email(request, to=email, language=language, kind=point.kind,
                                      escalation=point.escalation)
@@ -164,26 +164,3 @@ def _send(request: Request, point: Point) -> None:
                             for_due_date=request.due_date).update(recipients=addresses)
     events.record(request, Event.Kind.ESCALATED if point.escalation
                   else Event.Kind.REMINDER_SENT, to_value=addresses, message=point.kind)
-
-
-def recipients(request: Request, *, escalation: bool) -> list[tuple[str, str]]:
-    """(e-mail, language) of whoever must hear of it.
-
-    Escalations go to the organisation's compliance leads; reminders to the assignee, or, for
-    an unassigned request, to the queue contacts (all members if none is marked). The
-    organisation's contact address is the last resort, so a reminder is never addressed to
-    nobody.
-    """
-    org = request.organisation
-    members = Membership.objects.filter(organisation=org).select_related("user").exclude(
-        user__email="").filter(user__is_active=True)
-    if escalation:
-        chosen = members.filter(role=Membership.Role.COMPLIANCE_LEAD)
-    elif request.assignee_id:
-        chosen = members.filter(user_id=request.assignee_id)
-    else:
-        chosen = members.filter(queue_contact=True) or members
-    people = [(m.user.email, m.language) for m in chosen]
-    if not people and not escalation and request.assignee and request.assignee.email:
-        people = [(request.assignee.email, org.default_language)]
-    return people or [(org.contact_email, org.default_language)]

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from requests_app.models import Event, Organisation, Request, RequestType, Status
+from requests_app.models import Event, Membership, Organisation, Request, RequestType, Status
 
 # The events a subject sees on the status page; notes and assignments are internal.
 PUBLIC_EVENT_KINDS = (Event.Kind.CREATED, Event.Kind.EMAIL_CONFIRMED, Event.Kind.STATUS_CHANGED,
@@ -71,3 +71,26 @@ def rights_explained() -> list[dict]:
     }
     return [{"type": t.value, "label": t.label, "text": texts[t][0], "article": texts[t][1]}
             for t in RequestType]
+
+
+def staff_recipients(request: Request, *, escalation: bool = False) -> list[tuple[str, str]]:
+    """(e-mail, language) of whoever must hear of it.
+
+    Escalations go to the organisation's compliance leads; reminders to the assignee, or, for
+    an unassigned request, to the queue contacts (all members if none is marked). The
+    organisation's contact address is the last resort, so a reminder is never addressed to
+    nobody.
+    """
+    org = request.organisation
+    members = Membership.objects.filter(organisation=org).select_related("user").exclude(
+        user__email="").filter(user__is_active=True)
+    if escalation:
+        chosen = members.filter(role=Membership.Role.COMPLIANCE_LEAD)
+    elif request.assignee_id:
+        chosen = members.filter(user_id=request.assignee_id)
+    else:
+        chosen = members.filter(queue_contact=True) or members
+    people = [(m.user.email, m.language) for m in chosen]
+    if not people and not escalation and request.assignee and request.assignee.email:
+        people = [(request.assignee.email, org.default_language)]
+    return people or [(org.contact_email, org.default_language)]

@@ -10,11 +10,12 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from requests_app import clock, events, notifications, reminders
-from requests_app.models import CLOSED_STATUSES, Event, Request, Status
+from requests_app import checklist, clock, conversation, events, notifications, reminders
+from requests_app.models import CLOSED_STATUSES, Event, Message, RefusalGround, Request, Status
 
 S = Status
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -119,5 +120,103 @@ def assign(request: Request, assignee: AbstractBaseUser | None, *,
     locked.save(update_fields=["assignee", "updated_at"])
     events.record(locked, Event.Kind.ASSIGNED, actor=actor,
                   from_value=previous or "", to_value=assignee or "")
+    if assignee is not None and assignee != actor and assignee.email:
+        notifications.assigned_email(locked, assignee)
     request.assignee = assignee
     return request
+
+
+# --- The conversation with the requester -----------------------------------------------------
+
+
+@transaction.atomic
+def ask_subject(request: Request, *, body: str, purpose: str,
+                actor: AbstractBaseUser | None) -> Request:
+    """Ask the requester for information (to confirm identity, Art. 12(6), or to clarify the
+    request). The request waits for the answer; the clock may pause (``clock.pause``)."""
+    if not body.strip():
+        raise ValidationError(_("Write the question to the requester."))
+    conversation.post_to_subject(request, body=body, purpose=purpose, actor=actor)
+    if request.status != Status.WAITING_FOR_SUBJECT:
+        change_status(request, Status.WAITING_FOR_SUBJECT, actor=actor)
+    return request
+
+
+@transaction.atomic
+def subject_replied(request: Request, *, body: str, files=()) -> Request:
+    """The requester answered on the status page. A waiting request goes back to where the
+    question came from: the identity check, or the work."""
+    locked = Request.objects.select_for_update().get(pk=request.pk)
+    if not locked.is_open:
+        raise ValidationError(_("This request is closed; it no longer takes messages."))
+    conversation.receive_from_subject(request, body=body, files=files)
+    if locked.status == Status.WAITING_FOR_SUBJECT:
+        asked = (request.messages.filter(direction=Message.Direction.TO_SUBJECT)
+                 .order_by("-created_at", "-id").first())
+        back = (Status.IDENTITY_CHECK if asked and asked.purpose == Message.Purpose.IDENTITY
+                else Status.IN_PROGRESS)
+        change_status(request, back, actor_label=events.SUBJECT)
+    return request
+
+
+# --- Outcomes ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def complete(request: Request, *, answer: str, actor: AbstractBaseUser | None) -> Request:
+    """Answer the request and close it. Every system on the checklist must be finished."""
+    request.refresh_from_db()
+    checklist.check_finished(request)
+    _require_answer(answer)
+    conversation.post_to_subject(request, body=answer, purpose=Message.Purpose.ANSWER,
+                                 actor=actor)
+    return change_status(request, Status.COMPLETED, actor=actor)
+
+
+@transaction.atomic
+def refuse(request: Request, *, ground: str, answer: str, actor: AbstractBaseUser | None,
+           partly: bool = False) -> Request:
+    """Refuse the request, wholly or partly, on a named legal ground. The answer always tells
+    the requester of the right to complain to the supervisory authority and to seek a
+    judicial remedy (Art. 12(4)). A partial refusal completes the rest, so its checklist must
+    be finished."""
+    if ground not in RefusalGround.values:
+        raise ValidationError(_("A refusal must name its legal ground."))
+    _require_answer(answer)
+    request.refresh_from_db()
+    if partly:
+        checklist.check_finished(request)
+    Request.objects.filter(pk=request.pk).update(refusal_ground=ground, partly_refused=partly)
+    request.refusal_ground, request.partly_refused = ground, partly
+    with translation.override(request.language):
+        rights = render_to_string("requests_app/complaint_rights.txt", {
+            "organisation": request.organisation,
+            "authority": request.organisation.authority_contact}).strip()
+    conversation.post_to_subject(request, body=f"{answer.strip()}\n\n{rights}",
+                                 purpose=Message.Purpose.ANSWER, actor=actor)
+    return change_status(request, Status.COMPLETED if partly else Status.REFUSED, actor=actor,
+                         message=RefusalGround(ground).label)
+
+
+@transaction.atomic
+def forward(request: Request, *, controller_name: str, controller_contact: str, answer: str,
+            actor: AbstractBaseUser | None) -> Request:
+    """A processor passes the request to the controller responsible (Art. 28(3)(e)) and tells
+    the requester whom to contact."""
+    if not controller_name.strip() or not controller_contact.strip():
+        raise ValidationError(_("Name the controller and how to contact it."))
+    _require_answer(answer)
+    Request.objects.filter(pk=request.pk).update(forwarded_to_name=controller_name.strip(),
+                                                 forwarded_to_contact=controller_contact.strip())
+    request.forwarded_to_name = controller_name.strip()
+    request.forwarded_to_contact = controller_contact.strip()
+    events.record(request, Event.Kind.FORWARDED, actor=actor, to_value=controller_name,
+                  message=controller_contact)
+    conversation.post_to_subject(request, body=answer, purpose=Message.Purpose.ANSWER,
+                                 actor=actor)
+    return change_status(request, Status.FORWARDED, actor=actor)
+
+
+def _require_answer(answer: str) -> None:
+    if not answer.strip():
+        raise ValidationError(_("Write the answer to the requester."))
