@@ -178,7 +178,8 @@ class Organisation(models.Model):
     acts_mostly_as_processor = models.BooleanField(
         _("acts mostly as a processor"),
         default=False,
-        help_text=_("Requests about its customers' data must go to the customer, who is the controller (Art. 28)."),
+        help_text=_("Requests about its customers' data must go to the customer, who is the "
+                    "controller (Art. 28)."),
     )
     intro = models.TextField(
         _("introduction"), blank=True, help_text=_("Shown on the organisation's public page.")
