@@ -219,3 +219,32 @@ def test_a_request_without_an_email_address_gets_no_emails(org_no, handler,
 
 def test_make_request_factory_still_builds_open_requests(org_no):
     assert make_request(org_no).is_open
+
+
+def test_shared_reply_templates_exist_in_every_language_and_fill_their_placeholders(
+        confirmed):
+    from requests_app import replies
+    from requests_app.models import ReplyTemplate
+
+    subject_request, _ = confirmed("access", language="da")
+    outcomes = set(ReplyTemplate.Outcome.values)
+
+    for language in ("nb", "da", "en"):
+        have = set(ReplyTemplate.objects.filter(organisation=None, language=language)
+                   .values_list("outcome", flat=True))
+        assert have == outcomes
+    template = replies.templates_for(subject_request, "information_request").first()
+    text = replies.render(template, subject_request)
+    assert template.language == "da"
+    assert subject_request.reference in text and "Kari Nordmann" in text
+    assert "{" not in text
+
+
+def test_placeholders_allow_no_attribute_access(confirmed):
+    from requests_app import replies
+
+    subject_request, _ = confirmed("access")
+
+    text = replies.render("{reference.__class__} {name} {secret}", subject_request)
+
+    assert text == "{reference.__class__} Kari Nordmann {secret}"
