@@ -201,6 +201,16 @@ class Organisation(models.Model):
         _("escalate overdue requests"), default=True,
         help_text=_("To the compliance leads the morning after the due date, then weekly."),
     )
+    retention_days = models.PositiveIntegerField(
+        _("keep closed requests (days)"), default=3 * 365,
+        help_text=_("After this many days a closed request's personal data is erased; an "
+                    "anonymous row stays for reports and accountability (Art. 5(1)(e), 5(2))."),
+    )
+    attachment_retention_days = models.PositiveIntegerField(
+        _("keep attachments (days)"), default=30,
+        help_text=_("Files the requester sent are deleted this many days after the request "
+                    "is closed."),
+    )
     reminder_hour = models.PositiveSmallIntegerField(
         _("hour of reminders"), default=8, validators=[MaxValueValidator(23)],
         help_text=_("Local time at which reminders are sent."),
@@ -380,6 +390,9 @@ class Request(models.Model):
         help_text=_("An open request from the same address to the same organisation."),
     )
 
+    # Set when the personal data was erased; the row stays as the anonymous register entry.
+    purged_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -446,6 +459,8 @@ class Event(models.Model):
         DUPLICATE = "duplicate", _("Possible duplicate")
         FORWARDED = "forwarded", _("Forwarded to the controller")
         ATTACHMENT_VIEWED = "attachment_viewed", _("Attachment opened")
+        ATTACHMENTS_DELETED = "attachments_deleted", _("Attachments deleted")
+        PURGED = "purged", _("Personal data erased")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from requests_app import intake, notifications, reminders
+from requests_app import intake, notifications, purge, reminders
 
 
 @shared_task(
@@ -34,3 +34,9 @@ def sweep_reminders() -> int:
 def process_reminders(request_id: int) -> int:
     """Claim and send the due reminders of one request (idempotent: see ``reminders``)."""
     return reminders.process(request_id)
+
+
+@shared_task
+def purge_personal_data() -> dict:
+    """Daily: erase the personal data of requests past their organisation's retention."""
+    return purge.run()

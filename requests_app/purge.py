@@ -1,0 +1,121 @@
+"""Erasing personal data on schedule (storage limitation, GDPR Art. 5(1)(e)).
+
+What goes, per organisation settings:
+- attachments: ``attachment_retention_days`` after the request closed (files and rows);
+- everything else personal: ``retention_days`` after it closed — the requester's name,
+  address, phone, description and details, the messages, the outbox copies of e-mails, the
+  status link, checklist notes, reminder recipients, and the personal parts of the event log.
+
+What stays is the request row itself as an anonymous register entry (organisation, type,
+channel, relationship, received, due, extended, closed, outcome, refusal ground), so reports
+and the accountability record (Art. 5(2)) survive, and the event log keeps its rows. Purging
+is idempotent (``purged_at``) and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from requests_app import events
+from requests_app.models import (
+    Attachment,
+    ChecklistItem,
+    Event,
+    Message,
+    Organisation,
+    OutgoingEmail,
+    Reminder,
+    Request,
+)
+
+logger = logging.getLogger(__name__)
+
+#: Event kinds whose free text or values may hold the requester's data.
+_PERSONAL_EVENT_TEXT = (
+    Event.Kind.EMAIL_CONFIRMED, Event.Kind.EMAIL_SENT, Event.Kind.MESSAGE_TO_SUBJECT,
+    Event.Kind.MESSAGE_FROM_SUBJECT, Event.Kind.NOTE, Event.Kind.CHECKLIST,
+    Event.Kind.EXTENDED, Event.Kind.FORWARDED, Event.Kind.REMINDER_SENT, Event.Kind.ESCALATED,
+    Event.Kind.ATTACHMENT_VIEWED, Event.Kind.DUPLICATE, Event.Kind.STATUS_CHANGED,
+    Event.Kind.CREATED,
+)
+
+
+def _older_than(days_field: str, now: datetime):
+    """Closed requests whose organisation's retention period (``days_field``) has run out.
+
+    One condition per organisation (there are few), so the query stays portable and can use
+    the index on (organisation, status, ...)."""
+    condition = Q(pk__in=[])
+    for org_id, days in Organisation.objects.values_list("pk", days_field):
+        condition |= Q(organisation_id=org_id, closed_at__lte=now - timedelta(days=days))
+    return Request.objects.filter(condition)
+
+
+def due_for_purge(now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    return list(_older_than("retention_days", now).filter(purged_at__isnull=True)
+                .values_list("pk", flat=True))
+
+
+def attachments_due(now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    return list(_older_than("attachment_retention_days", now)
+                .filter(attachments__isnull=False).distinct().values_list("pk", flat=True))
+
+
+def delete_attachments(request_id: int) -> int:
+    """Delete the requester's files (from disk, then the rows). Returns how many."""
+    with transaction.atomic():
+        attachments = list(Attachment.objects.select_for_update().filter(request_id=request_id))
+        for attachment in attachments:
+            # After commit: a rollback must not leave rows pointing at deleted files.
+            name, storage = attachment.file.name, attachment.file.storage
+            transaction.on_commit(lambda n=name, s=storage: s.delete(n))
+        Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
+        if attachments:
+            events.record(Request.objects.get(pk=request_id), Event.Kind.ATTACHMENTS_DELETED,
+                          to_value=len(attachments))
+    return len(attachments)
+
+
+def purge_request(request_id: int, *, now: datetime | None = None) -> bool:
+    """Erase one request's personal data. Returns False if it was purged already."""
+    now = now or timezone.now()
+    delete_attachments(request_id)
+    with transaction.atomic():
+        request = Request.objects.select_for_update().filter(pk=request_id,
+                                                             purged_at__isnull=True).first()
+        if request is None:
+            return False
+        Request.objects.filter(pk=request_id).update(
+            subject_name="", subject_email="", subject_phone="", description="", details={},
+            status_token_hash=None, status_token_salt="", extension_explanation="",
+            forwarded_to_contact="", purged_at=now, next_reminder_at=None,
+        )
+        Message.objects.filter(request_id=request_id).delete()
+        OutgoingEmail.objects.filter(request_id=request_id).delete()
+        ChecklistItem.objects.filter(request_id=request_id).update(note="")
+        Reminder.objects.filter(request_id=request_id).update(recipients="")
+        # The log keeps its rows (who did what, when) but loses the personal text.
+        Event.objects.filter(request_id=request_id, kind__in=_PERSONAL_EVENT_TEXT).update(
+            message="")
+        Event.objects.filter(request_id=request_id, kind__in=(
+            Event.Kind.EMAIL_CONFIRMED, Event.Kind.EMAIL_SENT, Event.Kind.REMINDER_SENT,
+            Event.Kind.ESCALATED)).update(to_value="")
+        events.record(request, Event.Kind.PURGED)
+    return True
+
+
+def run(now: datetime | None = None) -> dict[str, int]:
+    """The daily purge: attachments first, then whole requests. Safe to run any time."""
+    now = now or timezone.now()
+    files = sum(delete_attachments(pk) for pk in attachments_due(now))
+    purged = sum(purge_request(pk, now=now) for pk in due_for_purge(now))
+    if files or purged:
+        logger.info("Purge: %d attachment(s) deleted, %d request(s) erased.", files, purged)
+    return {"attachments": files, "requests": purged}
