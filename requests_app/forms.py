@@ -13,8 +13,13 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from requests_app import conversation
 from requests_app.models import Relationship, RequestType
 
 # C0/C1 control characters except tab, line feed and carriage return (which text areas need).
@@ -223,3 +228,105 @@ FORMS: dict[str, type[RequestForm]] = {
     for form in (AccessForm, RectificationForm, ErasureForm, RestrictionForm, PortabilityForm,
                  ObjectionForm, ConsentWithdrawalForm)
 }
+
+
+# --- The requester's answer on the status page ------------------------------------------------
+
+#: How a detected type is named to people, and what the file picker offers.
+_TYPE_NAMES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+_TYPE_EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg,.jpeg", "image/png": ".png"}
+
+
+def detect_type(upload: UploadedFile) -> str | None:
+    """The allowed type whose magic bytes the file starts with, or None. The browser's
+    content type and the file name are the sender's claims and are not looked at."""
+    longest = max(len(magic) for magic in conversation.ALLOWED_TYPES.values())
+    upload.seek(0)
+    head = upload.read(longest)
+    upload.seek(0)
+    for content_type, magic in conversation.ALLOWED_TYPES.items():
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+def allowed_type_names() -> str:
+    return get_text_list([_TYPE_NAMES.get(t, t) for t in conversation.ALLOWED_TYPES])
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's "Uploading multiple files"). Cleans to a list,
+    checking the number, each file's size, and its type by its first bytes; the detected type
+    replaces the browser's ``content_type``. Limits are read from ``conversation`` when the
+    form is cleaned."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
+        if not uploads:
+            return super().clean(None, initial) or []  # "required" is checked here
+        if len(uploads) > conversation.MAX_FILES:
+            raise ValidationError(
+                ngettext("You can attach at most %(max)d file.",
+                         "You can attach at most %(max)d files.", conversation.MAX_FILES),
+                code="too_many_files", params={"max": conversation.MAX_FILES})
+        cleaned, errors = [], []
+        for upload in uploads:
+            try:
+                upload = super().clean(upload, initial)
+            except ValidationError as error:
+                errors.append(error)
+                continue
+            if upload.size > conversation.MAX_FILE_BYTES:
+                errors.append(ValidationError(
+                    _("“%(name)s” is too large: a file may be at most %(max)s."),
+                    code="file_too_large",
+                    params={"name": upload.name[:100],
+                            "max": filesizeformat(conversation.MAX_FILE_BYTES)}))
+                continue
+            detected = detect_type(upload)
+            if detected is None:
+                errors.append(ValidationError(
+                    _("“%(name)s” is not a %(types)s file. Only these types can be sent."),
+                    code="file_type", params={"name": upload.name[:100],
+                                              "types": allowed_type_names()}))
+                continue
+            upload.content_type = detected
+            cleaned.append(upload)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class ReplyForm(forms.Form):
+    """The requester's answer to the organisation, with optional documents (for example a
+    copy of an ID card when asked to confirm their identity)."""
+
+    body = forms.CharField(
+        label=_("Your answer"), max_length=MAX_TEXT, validators=[reject_control_characters],
+        error_messages={"required": _("Please write your answer.")},
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    files = MultipleFileField(label=_("Documents (optional)"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read the limits now, not at import, so that they follow ``conversation``.
+        field = self.fields["files"]
+        field.help_text = ngettext(
+            "Up to %(count)d file of at most %(size)s: %(types)s.",
+            "Up to %(count)d files of at most %(size)s each: %(types)s.",
+            conversation.MAX_FILES,
+        ) % {"count": conversation.MAX_FILES,
+             "size": filesizeformat(conversation.MAX_FILE_BYTES),
+             "types": allowed_type_names()}
+        field.widget.attrs["accept"] = ",".join(
+            [*conversation.ALLOWED_TYPES,
+             *(_TYPE_EXTENSIONS[t] for t in conversation.ALLOWED_TYPES if t in _TYPE_EXTENSIONS)])

@@ -79,7 +79,7 @@ def test_the_status_page_shows_reference_status_due_date_and_timeline(confirmed,
     assert "Ny" in html  # the status, in Norwegian
     assert str(subject_request.due_date.year) in html
     assert page["Cache-Control"] == "no-store"
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"  # the link never leaves the site
 
 
 def test_only_the_hash_of_the_status_token_is_stored(confirmed):

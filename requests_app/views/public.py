@@ -6,6 +6,7 @@ enumerable identifier: requests are reached only through signed or secret tokens
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -14,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from requests_app import clock, intake, selectors
-from requests_app.forms import FORMS
-from requests_app.models import Organisation, RequestType
+from requests_app import clock, intake, selectors, workflow
+from requests_app.forms import FORMS, ReplyForm
+from requests_app.models import Message, Organisation, RequestType, Status
 
 
 def home(request):
@@ -80,20 +81,71 @@ def confirm(request, token):
     return render(request, "requests_app/confirm.html", {"subject_request": subject_request})
 
 
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=lambda group, request: settings.INTAKE_RATE_LIMIT, method="POST",
+           block=True)
 def status(request, token):
+    """The requester's private page: where the request stands, the conversation with the
+    organisation, and (while the request is open) a form to answer. The URL is the key."""
     subject_request = intake.request_for_status_token(token)
     if subject_request is None:
         raise Http404
-    response = render(request, "requests_app/status.html", {
+    form = ReplyForm() if subject_request.is_open else None
+    refused = []  # the service's reasons when it will not take the answer
+    http_status = 200
+    if request.method == "POST":
+        http_status = 400
+        if not subject_request.is_open:
+            # The same words as ``workflow.subject_replied``; a closed request stays closed.
+            refused = [_("This request is closed; it no longer takes messages.")]
+        else:
+            form = ReplyForm(request.POST, request.FILES)
+            if form.is_valid():
+                try:
+                    workflow.subject_replied(subject_request, body=form.cleaned_data["body"],
+                                             files=form.cleaned_data["files"])
+                except ValidationError as error:  # closed meanwhile
+                    refused = error.messages
+                    subject_request.refresh_from_db()
+                    form = form if subject_request.is_open else None
+                else:
+                    messages.success(request, _("Your answer has been sent."))
+                    return _private(redirect(request.path))
+    return _private(render(request, "requests_app/status.html", {
         "subject_request": subject_request,
         "organisation": subject_request.organisation,
         "timeline": selectors.public_timeline(subject_request),
         "clock": clock.explain(subject_request),
-    })
-    # The URL is the key to the page: keep it out of referrers and shared caches.
-    response["Referrer-Policy"] = "no-referrer"
+        "conversation": _conversation(subject_request),
+        "question": _latest_question(subject_request),
+        "form": form,
+        "refused": refused,
+        "files_lost": bool(request.FILES) and form is not None and bool(form.errors),
+    }, status=http_status))
+
+
+def _private(response):
+    # The URL is the key to the page: keep it out of other sites' referrers and out of
+    # shared caches. ("same-origin" rather than "no-referrer": with no referrer at all,
+    # browsers send "Origin: null" with the page's own form, which the CSRF check refuses.)
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _conversation(subject_request) -> list[Message]:
+    """Every message, oldest first, with the requester's files (names only: the files
+    themselves are for staff)."""
+    return list(subject_request.messages.order_by("created_at", "id")
+                .prefetch_related("attachments"))
+
+
+def _latest_question(subject_request) -> Message | None:
+    """The question the organisation waits for an answer to, to quote above the form."""
+    if subject_request.status != Status.WAITING_FOR_SUBJECT:
+        return None
+    return (subject_request.messages.filter(direction=Message.Direction.TO_SUBJECT)
+            .order_by("-created_at", "-id").first())
 
 
 def rate_limited(request, exception=None):

@@ -1,0 +1,94 @@
+"""The requester answers the organisation's question on the status page in a real browser
+(Debian's chromium, driven by Playwright), with a document attached.
+
+The launch settings and ``_in`` are those of ``tests/test_browser.py``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from playwright.sync_api import Page, expect
+
+from requests_app import workflow
+from requests_app.forms import ReplyForm
+from requests_app.models import Attachment, Message, Status
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, TIMEOUT_MS, _in
+
+pytestmark = pytest.mark.browser
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
+QUESTION = "Vi må bekrefte hvem du er.\nSend oss et bilde av førerkortet ditt."
+ANSWER = "Her er førerkortet mitt.\nHilsen Kari"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's chromium, as in ``tests/test_browser.py`` (never ``playwright install``)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium: apt-get install chromium",
+                    pytrace=False)
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM),
+            "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def page(page: Page) -> Page:
+    page.set_default_timeout(TIMEOUT_MS)
+    page.set_default_navigation_timeout(TIMEOUT_MS)
+    return page
+
+
+@pytest.fixture(autouse=True)
+def _remove_stored_files(db):
+    yield
+    for attachment in Attachment.objects.all():
+        attachment.file.delete(save=False)
+
+
+def test_the_requester_answers_a_question_with_a_document(page, live_server, confirmed, handler,
+                                                          tmp_path):
+    subject_request, status_path = confirmed("access")
+    workflow.ask_subject(subject_request, body=QUESTION, purpose="identity", actor=handler)
+    mail.outbox.clear()
+    document = tmp_path / "forerkort.png"
+    document.write_bytes(PNG)
+
+    page.goto(live_server.url + status_path)
+    expect(page.get_by_test_id("status")).to_have_text(
+        _in("nb", Status.WAITING_FOR_SUBJECT.label))
+    expect(page.get_by_test_id("question")).to_contain_text("Vi må bekrefte hvem du er.")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "status-conversation-question.png"), full_page=True)
+    form = page.get_by_test_id("reply-form")
+    form.get_by_label(_in("nb", ReplyForm.base_fields["body"].label)).fill(ANSWER)
+    form.locator("input[type=file][name=files]").set_input_files(str(document))
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        form.get_by_role("button", name=_in("nb", "Send answer")).click()
+
+    assert posted.value.status == 302
+    expect(page).to_have_url(live_server.url + status_path)
+    expect(page.locator("main .alert-success")).to_have_text(
+        _in("nb", "Your answer has been sent."))
+    mine = page.locator('[data-testid=message][data-direction="from_subject"]')
+    expect(mine).to_have_count(1)
+    expect(mine).to_contain_text(_in("nb", "You"))
+    expect(mine.get_by_test_id("message-body")).to_have_text(
+        "Her er førerkortet mitt.Hilsen Kari")  # the line break is a <br>
+    expect(mine.get_by_test_id("message-files")).to_contain_text("forerkort.png")
+    expect(mine.locator("a")).to_have_count(0)
+    expect(page.get_by_test_id("status")).to_have_text(_in("nb", Status.IDENTITY_CHECK.label))
+    expect(page.get_by_test_id("question")).to_have_count(0)  # no longer waiting
+    page.screenshot(path=str(SCREENSHOTS / "status-conversation.png"), full_page=True)
+
+    subject_request.refresh_from_db()
+    assert subject_request.status == Status.IDENTITY_CHECK
+    reply = subject_request.messages.get(direction=Message.Direction.FROM_SUBJECT)
+    assert reply.body.replace("\r\n", "\n") == ANSWER  # browsers send CRLF
+    attachment = reply.attachments.get()
+    assert (attachment.original_name, attachment.content_type) == ("forerkort.png", "image/png")
+    assert attachment.file.open("rb").read() == PNG
+    attachment.file.close()
+    assert Attachment.objects.count() == 1
+    staff = [m for m in mail.outbox if m.to == [subject_request.organisation.contact_email]]
+    assert len(staff) == 1 and "førerkortet" not in staff[0].body
