@@ -10,7 +10,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run install install-dev test lint messages browser
+.PHONY: help run install install-dev test lint messages system-deps
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -35,13 +35,18 @@ run: install  ## Start the portal with demo data: web, Celery worker and beat (n
 	  --schedule var/celerybeat-schedule & \
 	$(MANAGE) runserver $(ADDR)
 
-browser:  ## Install Debian's chromium for the browser tests (if missing)
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "The browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+# Debian packages the tests need: chromium for the browser tests, pango for PDF reports.
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
-test: install-dev browser  ## Run the whole test suite (DATABASE_URL/REDIS_URL select PostgreSQL/Redis)
+system-deps:  ## Install the Debian packages the tests need (chromium, pango), if missing
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing $$missing"; apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "The tests need these Debian packages: sudo apt-get install $$missing" >&2; exit 1; fi; fi
+
+test: install-dev system-deps  ## Run the whole test suite (DATABASE_URL/REDIS_URL select PostgreSQL/Redis)
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev  ## ruff
