@@ -12,6 +12,8 @@ _HANDLER = [
     "requests_app.view_request", "requests_app.change_request", "requests_app.view_event",
     "requests_app.view_organisation", "requests_app.view_datasystem",
     "requests_app.view_outgoingemail", "requests_app.view_reminder",
+    "requests_app.view_replytemplate", "requests_app.add_replytemplate",
+    "requests_app.change_replytemplate",
 ]
 ROLE_PERMISSIONS = {
     Membership.Role.HANDLER: _HANDLER,
@@ -19,6 +21,7 @@ ROLE_PERMISSIONS = {
     Membership.Role.ORG_ADMIN: _HANDLER + [
         "requests_app.change_organisation", "requests_app.add_datasystem",
         "requests_app.change_datasystem", "requests_app.delete_datasystem",
+        "requests_app.delete_replytemplate",
     ],
 }
 
@@ -41,16 +44,16 @@ def grant(user, role: str) -> None:
     user.groups.add(Group.objects.get(name=group_name(role)))
 
 
-# The roles that may extend a request's time limit (Art. 12(3)): a decision with legal effect
-# that the requester is told about, so not one for every handler.
-EXTENDING_ROLES = (Membership.Role.COMPLIANCE_LEAD, Membership.Role.ORG_ADMIN)
+# The roles that may take the decisions with legal effect that the requester is told about:
+# extending the time limit (Art. 12(3)) and refusing (Art. 12(4), 12(5), 17(3), 21(1)).
+DECIDING_ROLES = (Membership.Role.COMPLIANCE_LEAD, Membership.Role.ORG_ADMIN)
 
 
-def may_extend(user, organisation) -> bool:
-    """Whether ``user`` may extend the time limit of ``organisation``'s requests."""
+def may_decide(user, organisation) -> bool:
+    """Whether ``user`` may extend or refuse ``organisation``'s requests."""
     if not user.is_active:
         return False
     if user.is_superuser:
         return True
     return Membership.objects.filter(user=user, organisation=organisation,
-                                     role__in=EXTENDING_ROLES).exists()
+                                     role__in=DECIDING_ROLES).exists()

@@ -15,7 +15,7 @@ from django.utils.html import escape
 
 from requests_app import clock, deadlines, roles
 from requests_app.models import Event, Membership, OutgoingEmail, Reminder, Status
-from requests_app.roles import may_extend
+from requests_app.roles import may_decide
 from tests.factories import make_request
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -98,7 +98,7 @@ def test_a_compliance_lead_extends_to_three_months_and_the_requester_is_told(
         assert formats.date_format(three_months, "DATE_FORMAT") in page  # success message
 
 
-def test_an_organisation_admin_may_extend_too(client, org_admin, org_no,
+def test_an_organisation_admin_may_decide_too(client, org_admin, org_no,
                                               django_capture_on_commit_callbacks):
     subject_request = make_request(org_no, days_ago=3)
     client.force_login(org_admin)
@@ -189,15 +189,15 @@ def test_another_organisations_staff_get_404_on_the_extend_page(client, outsider
     assert not clock_fields(subject_request)[2]
 
 
-def test_only_leads_and_admins_of_that_organisation_or_superusers_may_extend(
+def test_only_leads_and_admins_of_that_organisation_or_superusers_may_decide(
         db, org_no, org_dk, lead, org_admin, handler, outsider, django_user_model):
     boss = django_user_model.objects.create_superuser("boss", "boss@example.no", "pw-1-boss")
 
-    assert may_extend(lead, org_no) and may_extend(org_admin, org_no)
-    assert may_extend(boss, org_no) and may_extend(boss, org_dk)
-    assert not may_extend(handler, org_no)
-    assert not may_extend(lead, org_dk)
-    assert not may_extend(outsider, org_no)
+    assert may_decide(lead, org_no) and may_decide(org_admin, org_no)
+    assert may_decide(boss, org_no) and may_decide(boss, org_dk)
+    assert not may_decide(handler, org_no)
+    assert not may_decide(lead, org_dk)
+    assert not may_decide(outsider, org_no)
 
 
 # --- The request's page -----------------------------------------------------------------------

@@ -1,0 +1,216 @@
+"""Every admin page of the app runs a fixed number of queries, however many rows it shows.
+
+Each model registered in the admin for ``requests_app`` needs a row maker here (a new
+registration without one fails ``test_every_registered_model_is_covered``). List pages are
+measured with 3 and with 20 rows; change pages with 3 and 20 related rows: the request's
+inlines (events, checklist, messages, attachments, reminders), an organisation's systems,
+and for the others more rows in the lists their form fields choose from.
+"""
+
+from itertools import count
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from requests_app import events, roles
+from requests_app.models import (
+    Attachment,
+    ChecklistItem,
+    DataSystem,
+    Event,
+    Membership,
+    Message,
+    Organisation,
+    OutgoingEmail,
+    Reminder,
+    ReplyTemplate,
+    Request,
+    Status,
+)
+from tests.factories import make_request
+
+FEW, MANY = 3, 20
+_serial = count()
+
+
+def _n() -> int:
+    return next(_serial)
+
+
+def _organisations(org, n):
+    for _ in range(n):
+        i = _n()
+        Organisation.objects.create(name=f"Firma {i}", slug=f"firma-{i}", country="NO",
+                                    contact_email=f"post{i}@firma.example",
+                                    supervisory_authority="datatilsynet-no")
+
+
+def _memberships(org, n):
+    for _ in range(n):
+        user = get_user_model().objects.create_user(f"staff{_n()}", is_staff=True)
+        Membership.objects.create(user=user, organisation=org)
+
+
+def _requests(org, n):
+    staff = get_user_model().objects.filter(memberships__organisation=org).first()
+    for i in range(n):
+        make_request(org, status=Status.IN_PROGRESS, assignee=staff if i % 2 else None,
+                     days_ago=i)
+
+
+def _emails(org, n):
+    subject_request = make_request(org)
+    for _ in range(n):
+        OutgoingEmail.objects.create(request=subject_request, kind="news",
+                                     to=f"x{_n()}@example.no", language="nb",
+                                     subject="Nytt", body_text="Nytt i saken.")
+
+
+def _templates(org, n):
+    for i in range(n):
+        ReplyTemplate.objects.create(organisation=org if i % 2 else None, name=f"Mal {_n()}",
+                                     outcome=ReplyTemplate.Outcome.COMPLETED, language="nb",
+                                     body="Hei {name}.")
+
+
+def _systems(org, n):
+    for _ in range(n):
+        DataSystem.objects.create(organisation=org, name=f"System {_n()}",
+                                  relationships=["customer"], request_types=["access"])
+
+
+#: Rows of each registered model, made as the given organisation's.
+ROW_MAKERS = {
+    Organisation: _organisations,
+    Membership: _memberships,
+    ReplyTemplate: _templates,
+    DataSystem: _systems,
+    OutgoingEmail: _emails,
+    Request: _requests,
+}
+
+
+def _request_parts(subject_request, n, user):
+    """n more rows of each inline on the request's page."""
+    for _ in range(n):
+        i = _n()
+        events.record(subject_request, Event.Kind.NOTE, actor=user, message=f"note {i}")
+        ChecklistItem.objects.create(request=subject_request, system_name=f"System {i}",
+                                     updated_by=user if i % 2 else None)
+        message = Message.objects.create(
+            request=subject_request, body=f"Melding {i}", author=user if i % 2 else None,
+            direction=(Message.Direction.TO_SUBJECT if i % 2
+                       else Message.Direction.FROM_SUBJECT),
+            purpose=Message.Purpose.CLARIFICATION if i % 2 else Message.Purpose.REPLY)
+        Attachment.objects.create(request=subject_request, message=message,
+                                  file=f"attachments/{subject_request.pk}/{i}",
+                                  original_name=f"vedlegg-{i}.pdf",
+                                  content_type="application/pdf", size=1000 + i)
+        Reminder.objects.create(request=subject_request, kind=f"overdue_{i}",
+                                for_due_date=subject_request.due_date,
+                                recipients=f"lead{i}@testfirma.example")
+
+
+def _change_page_object(model, org, user):
+    """One object of ``model`` to show, and how to give it n more related rows."""
+    if model is Organisation:
+        return org, lambda n: _systems(org, n)
+    if model is Request:
+        subject_request = make_request(org, status=Status.IN_PROGRESS, assignee=user)
+        return subject_request, lambda n: _request_parts(subject_request, n, user)
+    before = set(model.objects.values_list("pk", flat=True))
+    ROW_MAKERS[model](org, 1)
+    obj = model.objects.exclude(pk__in=before).latest("pk")
+    return obj, lambda n: ROW_MAKERS[model](org, n)  # more choices in its selects
+
+
+def _registered():
+    return [model for model in admin.site._registry if model._meta.app_label == "requests_app"]
+
+
+@pytest.fixture
+def member_superuser(django_user_model, org_no):
+    """Sees every page; as a member of org_no also the requesters' names."""
+    user = django_user_model.objects.create_superuser("boss", "boss@example.no", "pw-1-boss")
+    Membership.objects.create(user=user, organisation=org_no,
+                              role=Membership.Role.COMPLIANCE_LEAD)
+    return user
+
+
+@pytest.fixture
+def handler(handler):
+    """The handler with the reply-template permissions ``roles`` is to grant handlers."""
+    group = Group.objects.get(name=roles.group_name(Membership.Role.HANDLER))
+    group.permissions.add(*Permission.objects.filter(
+        content_type__app_label="requests_app",
+        codename__in=["view_replytemplate", "add_replytemplate", "change_replytemplate"]))
+    return handler
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def test_every_registered_model_is_covered():
+    assert set(_registered()) == set(ROW_MAKERS)
+
+
+@pytest.mark.parametrize("model", _registered(), ids=lambda m: m._meta.model_name)
+@pytest.mark.parametrize("who", ["superuser", "handler"])
+def test_the_list_page_runs_the_same_queries_for_3_and_20_rows(
+        client, org_no, handler, member_superuser, model, who):
+    user = member_superuser if who == "superuser" else handler
+    url = reverse(f"admin:requests_app_{model._meta.model_name}_changelist")
+    client.force_login(user)
+    if client.get(url).status_code == 403:
+        pytest.skip(f"{who} may not see {model._meta.verbose_name_plural}")
+    ROW_MAKERS[model](org_no, FEW)
+    _queries(client, url)  # warm up sessions, content types and permissions
+    few = _queries(client, url)
+
+    ROW_MAKERS[model](org_no, MANY - FEW)
+    many = _queries(client, url)
+
+    assert many == few
+
+
+@pytest.mark.parametrize("model", _registered(), ids=lambda m: m._meta.model_name)
+@pytest.mark.parametrize("who", ["superuser", "handler"])
+def test_the_change_page_runs_the_same_queries_for_3_and_20_related_rows(
+        client, org_no, handler, member_superuser, model, who):
+    user = member_superuser if who == "superuser" else handler
+    obj, grow = _change_page_object(model, org_no, user)
+    url = reverse(f"admin:requests_app_{model._meta.model_name}_change", args=[obj.pk])
+    client.force_login(user)
+    if client.get(url).status_code in (302, 403):
+        pytest.skip(f"{who} may not see this {model._meta.verbose_name}")
+    grow(FEW)
+    _queries(client, url)
+    few = _queries(client, url)
+
+    grow(MANY - FEW)
+    many = _queries(client, url)
+
+    assert many == few
+
+
+def test_the_request_page_shows_every_inline_row(client, org_no, member_superuser):
+    subject_request = make_request(org_no, status=Status.IN_PROGRESS)
+    _request_parts(subject_request, MANY, member_superuser)
+    client.force_login(member_superuser)
+
+    html = client.get(reverse("admin:requests_app_request_change",
+                              args=[subject_request.pk])).content.decode()
+
+    for prefix in ("events", "checklist", "messages", "attachments", "reminders"):
+        assert f'id="{prefix}-{MANY - 1}"' in html, prefix
+    assert html.count('<td class="field-original_name">') == MANY
+    assert html.count('/attachment/') == MANY  # one download link each
