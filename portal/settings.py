@@ -73,6 +73,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    # Staff logins: a second factor (TOTP app or backup codes) and a lockout after failures.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "requests_app",
 ]
 
@@ -84,9 +89,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last: turns a login refused for a locked-out user into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -133,6 +142,30 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                           "LOCATION": str(VAR_DIR / "cache")}}
 
+# Staff logins (the admin is the only login; see requests_app/staff_auth.py and portal/urls.py).
+# django-axes first: it refuses a locked-out username+address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Locked after 5 failures (a wrong password, or a wrong code after the right password) of one
+# username from one address, for 1 hour; a successful login resets the count. The attempts are
+# rows in the database (axes' default handler), so every web process sees them.
+# `manage.py axes_reset` (or axes_reset_username NAME) unlocks at once.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1  # hour
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# The lockout page: 429 Too Many Requests (axes' default code) with our template.
+AXES_LOCKOUT_CALLABLE = "requests_app.staff_auth.lockout_response"
+# The client's address as the rate limits read it (REMOTE_ADDR unless behind a proxy).
+AXES_CLIENT_IP_CALLABLE = "requests_app.staff_auth.client_ip"
+# Both factors: the admin site is django-otp's OTPAdminSite (portal/urls.py). The issuer is
+# the name authenticator apps show; the admin never shows secret keys or backup codes.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Rights portal")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -157,8 +190,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Requesters' attachments: outside the web root, with no URL; served by a staff view.
     "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_FILES_DIR), "base_url": None},
+        "BACKEND": "requests_app.storage.PrivateStorage",
+        "OPTIONS": {"location": str(PRIVATE_FILES_DIR)},
     },
     "staticfiles": {
         "BACKEND": env.str(
@@ -193,13 +226,14 @@ if REDIS_URL:
     }
 else:
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -231,7 +265,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("UNCONFIRMED_SWEEP_SECONDS", default=3600),
         "options": {"expires": 3000},
     },
+    # Erases personal data past each organisation's retention period (GDPR Art. 5(1)(e)).
+    "purge-personal-data": {
+        "task": "requests_app.tasks.purge_personal_data",
+        "schedule": env.int("PURGE_SECONDS", default=6 * 3600),
+        "options": {"expires": 3 * 3600},
+    },
 }
+# Staff sign-in records (user name, address, browser) are kept this long, then erased.
+STAFF_LOGIN_LOG_DAYS = env.int("STAFF_LOGIN_LOG_DAYS", default=90)
 
 # The public intake.
 # Days a confirmation link stays valid; unconfirmed requests are deleted after this.

@@ -406,6 +406,13 @@ class Request(models.Model):
             models.Index(fields=["subject_email"], name="req_email_idx"),
             models.Index(fields=["next_reminder_at"], name="req_next_reminder_idx",
                          condition=models.Q(next_reminder_at__isnull=False)),
+            # The staff queue's order (admin RequestAdmin.ordering), without the requests
+            # that still wait for e-mail confirmation.
+            models.Index(fields=["due_date", "received_at", "-id"], name="req_queue_order_idx",
+                         condition=~models.Q(status="awaiting_confirmation")),
+            models.Index(fields=["organisation", "due_date", "received_at", "-id"],
+                         name="req_org_queue_order_idx",
+                         condition=~models.Q(status="awaiting_confirmation")),
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -111,11 +112,23 @@ def purge_request(request_id: int, *, now: datetime | None = None) -> bool:
     return True
 
 
+def delete_old_staff_logins(now: datetime | None = None) -> int:
+    """Staff sign-in records (django-axes) are personal data too: keep them
+    ``STAFF_LOGIN_LOG_DAYS``, long enough to investigate misuse."""
+    from axes.models import AccessFailureLog, AccessLog
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.STAFF_LOGIN_LOG_DAYS)
+    return (AccessLog.objects.filter(attempt_time__lt=cutoff).delete()[0]
+            + AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()[0])
+
+
 def run(now: datetime | None = None) -> dict[str, int]:
-    """The daily purge: attachments first, then whole requests. Safe to run any time."""
+    """The scheduled purge: attachments first, then whole requests, then old staff sign-in
+    records. Safe to run at any time and any number of times."""
     now = now or timezone.now()
     files = sum(delete_attachments(pk) for pk in attachments_due(now))
     purged = sum(purge_request(pk, now=now) for pk in due_for_purge(now))
+    delete_old_staff_logins(now)
     if files or purged:
         logger.info("Purge: %d attachment(s) deleted, %d request(s) erased.", files, purged)
     return {"attachments": files, "requests": purged}

@@ -7,10 +7,21 @@ import re
 
 import pytest
 from django.core import mail
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from requests_app import roles
 from requests_app.models import Membership, Organisation, OutgoingEmail, Request
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a page in /nb/ activates Norwegian for the
+    thread, which would otherwise leak into the next test's assertions."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

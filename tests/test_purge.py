@@ -108,3 +108,18 @@ def test_open_requests_and_recent_closed_ones_are_kept(confirmed, handler, org_n
         assert purge.run() == {"attachments": 0, "requests": 0}
 
     assert Request.objects.filter(purged_at__isnull=True).count() == 2
+
+
+def test_old_staff_sign_in_records_are_erased(db, settings):
+    from axes.models import AccessLog
+
+    settings.STAFF_LOGIN_LOG_DAYS = 90
+    old = AccessLog.objects.create(username="handler", ip_address="192.0.2.1",
+                                   user_agent="x", path_info="/admin/login/")
+    AccessLog.objects.filter(pk=old.pk).update(attempt_time=timezone.now() - timedelta(days=91))
+    recent = AccessLog.objects.create(username="handler", ip_address="192.0.2.1",
+                                      user_agent="x", path_info="/admin/login/")
+
+    purge.run()
+
+    assert list(AccessLog.objects.all()) == [recent]

@@ -1,4 +1,9 @@
-"""Load the demo organisations and staff logins. Safe to run any number of times."""
+"""Load the demo organisations and staff logins. Safe to run any number of times.
+
+Demo logins skip neither the second factor nor the lockout: each new one gets a password and
+three single-use backup codes (a backup code is a valid second factor at the admin login),
+printed once. ``manage.py staff_otp NAME`` adds an authenticator app.
+"""
 
 import secrets
 
@@ -6,9 +11,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from requests_app import roles
+from requests_app import roles, staff_auth
 from requests_app.demo_data import ORGANISATIONS
 from requests_app.models import DataSystem, Membership, Organisation
+
+DEMO_BACKUP_CODES = 3
 
 
 class Command(BaseCommand):
@@ -44,7 +51,8 @@ class Command(BaseCommand):
                 password = secrets.token_urlsafe(12)
                 user.set_password(password)
                 user.save()
-                created.append((username, password))
+                codes = staff_auth.new_backup_codes(user, n=DEMO_BACKUP_CODES)
+                created.append((username, password, codes))
             if slug:
                 Membership.objects.get_or_create(
                     user=user, organisation=organisations[slug],
@@ -54,9 +62,11 @@ class Command(BaseCommand):
                 roles.grant(user, role)
         if created:
             self.stdout.write(self.style.WARNING(
-                "Demo staff logins (shown once; reset with `manage.py changepassword NAME`):"))
-            for username, password in created:
-                self.stdout.write(f"  {username:24} {password}")
+                "Demo staff logins (shown once; reset with `manage.py changepassword NAME`), each "
+                "with single-use backup codes for the second factor (`manage.py staff_otp "
+                "NAME` adds an authenticator app and new codes):"))
+            for username, password, codes in created:
+                self.stdout.write(f"  {username:24} {password}   codes: {' '.join(codes)}")
         else:
             self.stdout.write("Demo staff logins exist already (their passwords were shown "
                               "when they were created; reset with `manage.py changepassword`).")

@@ -1,0 +1,514 @@
+"""Reports benchmark: the reports page and its exports over 1,000,000 requests.
+
+Run from the project root:  .venv/bin/python bench/run_reports.py
+
+1. Creates the ``portal_bench_reports`` PostgreSQL database (``bench/settings_reports.py``)
+   and migrates it. Adds 1,000 organisations (NO in Oslo and DK in Copenhagen, alternating)
+   and, with one ``INSERT ... SELECT generate_series``, 1,000,000 confirmed requests received
+   uniformly over the five years up to now: seven types, five channels, eight relationships in
+   fixed shares; 8% extended; completed (3% of them partly refused), refused, withdrawn and
+   forwarded; those closed more than three years ago purged (personal fields blank). Due dates
+   are one month (three when extended) from the local date of receipt, moved off weekends
+   (public holidays are not needed for timing). Then VACUUM ANALYZE.
+2. Times, for the last complete calendar year, with Django's test ``Client`` (the whole
+   middleware stack, a session logged in and verified by django-otp) against the real URLs:
+   the page and every export, for **one organisation** (its compliance lead) and for **all**
+   (a superuser), 1 warm-up and ``--rounds`` timed runs each, medians.
+3. In the same run, the baselines: the page's main aggregate (requests received per local
+   month, counted by type, channel and relationship) through the ORM, the same statements
+   sent with psycopg, and the same figures written by hand in SQL (the zone by a join, as one
+   would write it); and the page's own SQL statements (captured from one page view) replayed
+   through psycopg, to show what the page adds to its SQL.
+4. Creates the indexes proposed for the model by raw SQL (``PROPOSED_INDEXES``), ANALYZE, and
+   runs 2 and 3 again.
+5. Prints Markdown tables and the plans of the main aggregate, then drops the database.
+"""
+
+import argparse
+import dataclasses
+import os
+import re
+import statistics
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import django
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_reports"
+django.setup()
+
+import psycopg  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+from django_otp.plugins.otp_static.models import StaticDevice  # noqa: E402
+
+from requests_app import reports  # noqa: E402
+from requests_app.models import (  # noqa: E402
+    Channel,
+    Membership,
+    Organisation,
+    Relationship,
+    Request,
+    RequestType,
+)
+
+ORGANISATIONS = 1_000
+REQUESTS = 1_000_000
+YEARS = 5
+ZONES = {"NO": "Europe/Oslo", "DK": "Europe/Copenhagen"}
+LANGUAGES = {"NO": "nb", "DK": "da"}
+AUTHORITIES = {"NO": "datatilsynet-no", "DK": "datatilsynet-dk"}
+
+#: What the bench proposes for ``Request.Meta.indexes`` (see docs/benchmarks.md), created here
+#: with raw SQL for the second pass. Each matches one population of the reports: requests
+#: received in a period, and requests closed in a period, for one organisation or for all.
+PROPOSED_INDEXES = {
+    "req_org_received_idx": "CREATE INDEX req_org_received_idx ON requests_app_request "
+                            "(organisation_id, received_at)",
+    "req_org_closed_idx": "CREATE INDEX req_org_closed_idx ON requests_app_request "
+                          "(organisation_id, closed_at) WHERE closed_at IS NOT NULL",
+    "req_received_idx": "CREATE INDEX req_received_idx ON requests_app_request (received_at)",
+    "req_closed_idx": "CREATE INDEX req_closed_idx ON requests_app_request (closed_at) "
+                      "WHERE closed_at IS NOT NULL",
+}
+
+# The columns the bench sets; every other column gets its model field's default, so a field
+# added later does not break the fill. ``g`` is one generated row, ``o`` its organisation.
+FILLED = {
+    "reference": "'BENCH-' || g.n",
+    "organisation_id": "o.id",
+    "type": "g.type",
+    "status": "g.status",
+    "channel": "g.channel",
+    "language": "o.default_language",
+    "subject_name": "CASE WHEN g.purged THEN '' ELSE 'Person ' || g.n END",
+    "subject_email": "CASE WHEN g.purged THEN '' ELSE 'person' || g.n || '@example.com' END",
+    "relationship": "g.relationship",
+    "received_at": "g.received",
+    "confirmed_at": "g.received + interval '5 minutes'",
+    "due_date": "g.due",
+    "statutory_due_date": "g.due",
+    "extended_at": "CASE WHEN g.extended THEN g.received + interval '20 days' END",
+    "extension_reason": "CASE WHEN NOT g.extended THEN '' WHEN g.r_ext < 0.06 "
+                        "THEN 'complexity' ELSE 'number_of_requests' END",
+    "closed_at": "CASE WHEN g.closed THEN g.closing END",
+    "refusal_ground": "CASE WHEN g.status = 'refused' OR g.partly THEN (ARRAY["
+                      "'manifestly_unfounded', 'excessive', 'identity_not_confirmed', "
+                      "'erasure_legal_obligation', 'no_data'])[1 + floor(g.r_days * 5)::int] "
+                      "ELSE '' END",
+    "partly_refused": "g.partly",
+    "forwarded_to_name": "CASE WHEN g.status = 'forwarded' "
+                         "THEN 'Controller ' || (1 + g.n %% 40) ELSE '' END",
+    "purged_at": "CASE WHEN g.purged THEN g.closing + interval '3 years' END",
+    "assignee_id": "CASE WHEN NOT g.closed THEN %(assignee)s::bigint END",
+    "created_at": "g.received",
+    "updated_at": "g.received",
+}
+
+# Shares: type, channel, relationship by thresholds on one random number each.
+FILL_FROM = """
+FROM (
+    SELECT s.*,
+           s.closing < %(now)s AND s.r_outcome >= 0.003 AS closed,
+           s.closing + interval '3 years' < %(now)s AND s.r_outcome >= 0.003 AS purged,
+           CASE WHEN s.closing >= %(now)s OR s.r_outcome < 0.003 THEN
+                    (ARRAY['new', 'identity_check', 'in_progress', 'waiting_for_subject'])
+                    [1 + floor(s.r_days * 4)::int]
+                WHEN s.r_outcome < 0.06 THEN 'refused'
+                WHEN s.r_outcome < 0.11 THEN 'withdrawn'
+                WHEN s.r_outcome < 0.17 THEN 'forwarded'
+                ELSE 'completed' END AS status,
+           s.r_outcome >= 0.17 AND s.r_outcome < 0.20 AND s.closing < %(now)s AS partly
+    FROM (
+        SELECT t.*,
+               t.received + ((CASE WHEN t.extended THEN 20 + floor(t.r_days * 75)
+                                   ELSE 1 + floor(t.r_days * 34) END)::int
+                             * interval '1 day') + interval '3 hours' AS closing,
+               (SELECT d + CASE extract(isodow FROM d) WHEN 6 THEN 2 WHEN 7 THEN 1 ELSE 0 END
+                FROM (SELECT ((t.received AT TIME ZONE t.zone)
+                              + CASE WHEN t.extended THEN interval '3 months'
+                                     ELSE interval '1 month' END)::date AS d) x) AS due
+        FROM (
+            SELECT r.*, r.r_ext < 0.08 AS extended,
+                   CASE WHEN r.org_no %% 2 = 1 THEN 'Europe/Oslo'
+                        ELSE 'Europe/Copenhagen' END AS zone,
+                   CASE WHEN r.r_type < 0.40 THEN 'access' WHEN r.r_type < 0.65 THEN 'erasure'
+                        WHEN r.r_type < 0.75 THEN 'rectification'
+                        WHEN r.r_type < 0.83 THEN 'objection'
+                        WHEN r.r_type < 0.90 THEN 'consent_withdrawal'
+                        WHEN r.r_type < 0.95 THEN 'portability' ELSE 'restriction' END AS type,
+                   CASE WHEN r.r_channel < 0.70 THEN 'web' WHEN r.r_channel < 0.90 THEN 'email'
+                        WHEN r.r_channel < 0.94 THEN 'phone' WHEN r.r_channel < 0.98
+                        THEN 'letter' ELSE 'in_person' END AS channel,
+                   (ARRAY['customer', 'customer', 'customer', 'customer', 'service_user',
+                          'newsletter', 'job_applicant', 'employee', 'website_visitor',
+                          'visitor', 'other'])[1 + floor(r.r_rel * 11)::int] AS relationship
+            FROM (
+                SELECT g.n, 1 + floor(random() * %(organisations)s)::int AS org_no,
+                       %(start)s::timestamptz + random() * (%(now)s::timestamptz
+                                                            - %(start)s::timestamptz)
+                       AS received,
+                       random() AS r_type, random() AS r_channel, random() AS r_rel,
+                       random() AS r_outcome, random() AS r_ext, random() AS r_days
+                FROM generate_series(1, %(requests)s) AS g(n)
+            ) r
+        ) t
+    ) s
+) g
+JOIN requests_app_organisation o ON o.slug = 'bench-org-' || g.org_no
+ORDER BY g.received
+"""
+
+
+def admin_database(sql: str) -> None:
+    """Run one statement on the server's ``postgres`` database (CREATE/DROP DATABASE)."""
+    db = settings.DATABASES["default"]
+    with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname="postgres",
+                         autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def raw_connection() -> psycopg.Connection:
+    db = settings.DATABASES["default"]
+    return psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"],
+                           dbname=db["NAME"], autocommit=True,
+                           options="-c statement_timeout=120000")
+
+
+def fill_statement(now: datetime, assignee: int, requests: int) -> tuple[str, dict]:
+    params = {"organisations": ORGANISATIONS, "requests": requests, "now": now,
+              "start": now - timedelta(days=round(YEARS * 365.25)), "assignee": assignee}
+    columns, values = [], []
+    for field in Request._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        if field.column in FILLED:
+            values.append(FILLED[field.column])
+        else:
+            key = f"default_{field.column}"
+            params[key] = field.get_db_prep_save(field.get_default(), connection)
+            values.append(f"%({key})s")
+    sql = (f"INSERT INTO requests_app_request ({', '.join(columns)})\n"
+           f"SELECT {', '.join(values)}{FILL_FROM}")
+    return sql, params
+
+
+def fill(now: datetime, assignee: int, requests: int) -> dict:
+    Organisation.objects.bulk_create([
+        Organisation(name=f"Bench organisation {i}", slug=f"bench-org-{i}", country=country,
+                     default_language=LANGUAGES[country], time_zone=ZONES[country],
+                     contact_email=f"privacy@org{i}.example.com",
+                     supervisory_authority=AUTHORITIES[country])
+        for i in range(1, ORGANISATIONS + 1) for country in ["NO" if i % 2 else "DK"]
+    ])
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+        cursor.execute("SET work_mem = '256MB'")
+        cursor.execute("SELECT setseed(0.2026)")
+        cursor.execute(*fill_statement(now, assignee, requests))
+        inserted = cursor.rowcount
+        cursor.execute("RESET synchronous_commit")
+        cursor.execute("RESET work_mem")
+        cursor.execute("VACUUM (ANALYZE) requests_app_request")
+        cursor.execute("ANALYZE")
+        cursor.execute("SELECT count(*) FILTER (WHERE closed_at IS NULL), "
+                       "count(*) FILTER (WHERE purged_at IS NOT NULL), "
+                       "pg_size_pretty(pg_table_size('requests_app_request')), "
+                       "pg_size_pretty(pg_indexes_size('requests_app_request')) "
+                       "FROM requests_app_request")
+        open_count, purged, heap, indexes = cursor.fetchone()
+    return {"inserted": inserted, "open": open_count, "purged": purged, "heap": heap,
+            "indexes": indexes, "seconds": time.perf_counter() - started}
+
+
+def verified_client(user) -> Client:
+    """A test client logged in as ``user`` with the session verified by an OTP device, as
+    the admin login leaves it."""
+    client = Client(SERVER_NAME="127.0.0.1")
+    client.force_login(user)
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="bench",
+                                                   defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def fetch(client: Client, path: str, query: dict) -> tuple[float, int]:
+    """One GET, the body read to the end (streamed or not). Returns (seconds, bytes)."""
+    start = time.perf_counter()
+    response = client.get(path, query)
+    if response.status_code != 200:
+        raise RuntimeError(f"{path} {query}: HTTP {response.status_code}")
+    if response.streaming:
+        size = sum(len(chunk) for chunk in response.streaming_content)
+    else:
+        size = len(response.content)
+    return time.perf_counter() - start, size
+
+
+def endpoints() -> list[tuple[str, str]]:
+    items = [("page", "/staff/reports/")]
+    items += [(f"CSV {cls.slug}", f"/staff/reports/export/{cls.slug}.csv")
+              for cls in reports.REPORTS]
+    items += [("XLSX (all tables)", "/staff/reports/export/reports.xlsx"),
+              ("PDF (annual report)", "/staff/reports/annual.pdf"),
+              ("CSV register", "/staff/reports/register.csv")]
+    return items
+
+
+def raw_main_aggregate(conn: psycopg.Connection, year: int, org_id: int | None) -> float:
+    """The page's main aggregate written by hand, as one would: requests received per local
+    month of ``year``, counted by type, channel and relationship, the local date taken with
+    a join to the organisation for its time zone."""
+    counts = ", ".join(
+        [f"count(*) FILTER (WHERE r.type = '{t}')" for t in RequestType.values]
+        + [f"count(*) FILTER (WHERE r.channel = '{c}')" for c in Channel.values]
+        + [f"count(*) FILTER (WHERE r.relationship = '{x}')" for x in Relationship.values])
+    where_org = "AND r.organisation_id = %(org)s" if org_id else ""
+    sql = f"""
+        SELECT date_trunc('month', r.received_at AT TIME ZONE o.time_zone)::date AS month,
+               count(*), {counts}
+        FROM requests_app_request r
+        JOIN requests_app_organisation o ON o.id = r.organisation_id
+        WHERE r.status <> 'awaiting_confirmation' {where_org}
+          AND r.received_at >= %(low)s AND r.received_at < %(high)s
+          AND (r.received_at AT TIME ZONE o.time_zone)::date BETWEEN %(start)s AND %(end)s
+        GROUP BY 1"""
+    params = {"org": org_id, "start": date(year, 1, 1), "end": date(year, 12, 31),
+              "low": datetime(year, 1, 1, tzinfo=UTC) - timedelta(days=1),
+              "high": datetime(year + 1, 1, 1, tzinfo=UTC) + timedelta(days=1)}
+    start = time.perf_counter()
+    rows = conn.execute(sql, params).fetchall()
+    elapsed = time.perf_counter() - start
+    assert len(rows) <= 12, rows
+    return elapsed
+
+
+def orm_main_aggregate(filters: reports.Filters) -> tuple[float, list[str]]:
+    """``Aggregates.received`` (what the received, channel and relationship tables read):
+    its time, and its statements as sent (the organisations' zones, then the aggregate)."""
+    with CaptureQueriesContext(connection) as captured:
+        start = time.perf_counter()
+        months = reports.Aggregates(filters).received
+        elapsed = time.perf_counter() - start
+    assert len(months) <= 12
+    return elapsed, [q["sql"] for q in captured.captured_queries]
+
+
+def replay_orm_sql(conn: psycopg.Connection, statements: list[str]) -> float:
+    start = time.perf_counter()
+    for sql in statements:
+        conn.execute(sql).fetchall()
+    return time.perf_counter() - start
+
+
+def page_statements(client: Client, query: dict) -> list[str]:
+    """The SQL the page runs, captured from one view (as sent, parameters interpolated)."""
+    with CaptureQueriesContext(connection) as captured:
+        fetch(client, "/staff/reports/", query)
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def replay(conn: psycopg.Connection, statements: list[str]) -> float:
+    """The page's statements through psycopg, in one transaction (as the page's snapshot)."""
+    start = time.perf_counter()
+    with conn.transaction(force_rollback=True):
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        for sql in statements:
+            if sql.startswith(("SET TRANSACTION", "SAVEPOINT", "RELEASE", "ROLLBACK", "CLOSE")):
+                continue
+            # ``.iterator()`` (the organisation <select>) reads through a server-side cursor.
+            sql = re.sub(r"^DECLARE .*? CURSOR (WITH(OUT)? HOLD )?FOR ", "", sql, flags=re.S)
+            cursor = conn.execute(sql)  # no parameters: psycopg sends the text as it is
+            if cursor.description is not None:
+                cursor.fetchall()
+    return time.perf_counter() - start
+
+
+def filters_for(user, year: int, now: datetime) -> reports.Filters:
+    form = reports.ReportFilterForm({"year": str(year)}, user=user, now=now)
+    assert form.is_valid(), form.errors
+    return form.filters()
+
+
+def measure(label: str, scenarios: dict, year: int, rounds: int, raw, now) -> dict:
+    """Every endpoint for every scenario, then the baselines. Returns the timings."""
+    results: dict = {}
+    query = {"year": str(year)}
+    for scenario, (user, client, org_id) in scenarios.items():
+        for name, path in endpoints():
+            times, size = [], 0
+            for run in range(rounds + 1):
+                seconds, size = fetch(client, path, query)
+                if run:
+                    times.append(seconds)
+            results[(scenario, name)] = {"times": times, "bytes": size}
+            print(f"  [{label}] {scenario:>4} {name:<28} median "
+                  f"{statistics.median(times) * 1000:8.1f} ms  ({size:,} bytes)", flush=True)
+        filters = filters_for(user, year, now)
+        statements = page_statements(client, query)
+        orm, orm_sql, hand, page_raw, page = [], [], [], [], []
+        for run in range(rounds + 1):
+            o, main_statements = orm_main_aggregate(filters)
+            o_sql = replay_orm_sql(raw, main_statements)
+            h = raw_main_aggregate(raw, year, org_id)
+            p_raw = replay(raw, statements)
+            p, _size = fetch(client, "/staff/reports/", query)
+            if run:
+                orm.append(o)
+                orm_sql.append(o_sql)
+                hand.append(h)
+                page_raw.append(p_raw)
+                page.append(p)
+        results[(scenario, "orm")] = orm
+        results[(scenario, "orm_sql")] = orm_sql
+        results[(scenario, "raw")] = hand
+        results[(scenario, "page_raw")] = page_raw
+        results[(scenario, "page_again")] = page
+        results[(scenario, "statements")] = len(statements)
+        print(f"  [{label}] {scenario:>4} main aggregate: ORM "
+              f"{statistics.median(orm) * 1000:.1f} ms, its SQL via psycopg "
+              f"{statistics.median(orm_sql) * 1000:.1f} ms, hand-written SQL "
+              f"{statistics.median(hand) * 1000:.1f} ms; page {statistics.median(page) * 1000:.1f}"
+              f" ms, its {len(statements)} statements via psycopg "
+              f"{statistics.median(page_raw) * 1000:.1f} ms", flush=True)
+    return results
+
+
+def explain_main(year: int, org_id: int | None) -> str:
+    """EXPLAIN ANALYZE of the main aggregate's statement, long IN lists cut short."""
+    user = get_user_model().objects.get(username="bench-admin")
+    filters = filters_for(user, year, datetime.now(UTC))
+    if org_id:
+        filters = dataclasses.replace(filters, organisation_ids=(org_id,))
+    _seconds, statements = orm_main_aggregate(filters)
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statements[-1])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return re.sub(r"\{(\d+),(\d+),[\d,]+\}", r"{\1,\2,...}", plan)
+
+
+def ms(values) -> str:
+    return f"{statistics.median(values) * 1000:.0f}"
+
+
+def table(before: dict, after: dict, scenarios: list[str]) -> str:
+    head = ("| Endpoint (year {year}) | " + " | ".join(
+        f"{s}: ms, no new index | {s}: ms, with the indexes" for s in scenarios)
+        + " | size (all, with) |")
+    lines = [head, "|---|" + "---:|" * (2 * len(scenarios) + 1)]
+    for name, _path in endpoints():
+        cells = []
+        for s in scenarios:
+            cells += [ms(before[(s, name)]["times"]), ms(after[(s, name)]["times"])]
+        size = after[(scenarios[-1], name)]["bytes"]
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {size / 1024:,.0f} KiB |")
+    lines.append("")
+    lines.append("| Baseline (same run) | " + " | ".join(
+        f"{s}: no new index | {s}: with the indexes" for s in scenarios) + " |")
+    lines.append("|---|" + "---:|" * (2 * len(scenarios)))
+
+    def row(label, fn):
+        cells = []
+        for s in scenarios:
+            cells += [fn(before, s), fn(after, s)]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    def ratio(r, s, a, b):
+        return f"{statistics.median(r[(s, a)]) / statistics.median(r[(s, b)]):.2f}×"
+
+    row("Main aggregate through the ORM (`Aggregates.received`), ms",
+        lambda r, s: ms(r[(s, "orm")]))
+    row("— the same statements sent with psycopg, ms", lambda r, s: ms(r[(s, "orm_sql")]))
+    row("— written by hand (zone by a join), psycopg, ms", lambda r, s: ms(r[(s, "raw")]))
+    row("**ORM ÷ its SQL via psycopg**", lambda r, s: ratio(r, s, "orm", "orm_sql"))
+    row("**ORM ÷ hand-written SQL**", lambda r, s: ratio(r, s, "orm", "raw"))
+    row("Page (again, interleaved with the baselines), ms",
+        lambda r, s: ms(r[(s, "page_again")]))
+    row("The page's own statements replayed via psycopg, ms",
+        lambda r, s: f"{ms(r[(s, 'page_raw')])} ({r[(s, 'statements')]} statements)")
+    row("**Page ÷ its SQL via psycopg**", lambda r, s: ratio(r, s, "page_again", "page_raw"))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=REQUESTS,
+                        help="fewer for a quick trial (at most 1,000,000)")
+    args = parser.parse_args()
+    rounds = max(1, min(args.rounds, 10))  # bounded loops
+    requests = max(10_000, min(args.requests, REQUESTS))
+
+    name = settings.DATABASES["default"]["NAME"]
+    raw = None
+    started = time.perf_counter()
+    load_at_start = os.getloadavg()
+    try:
+        print(f"Preparing {name} ...", flush=True)
+        admin_database(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin_database(f'CREATE DATABASE "{name}"')
+        call_command("migrate", verbosity=0)
+        User = get_user_model()
+        admin = User.objects.create_superuser("bench-admin", "admin@example.com",
+                                              "bench-password-1")
+        now = datetime.now(UTC)
+        facts = fill(now, admin.pk, requests)
+        print(f"Filled in {facts['seconds']:.0f} s: {facts['inserted']:,} requests "
+              f"({facts['open']:,} open, {facts['purged']:,} purged); heap {facts['heap']}, "
+              f"indexes {facts['indexes']}.", flush=True)
+        one = Organisation.objects.get(slug="bench-org-1")
+        lead = User.objects.create_user("bench-lead", "lead@example.com", "bench-password-1",
+                                        is_staff=True)
+        Membership.objects.create(user=lead, organisation=one,
+                                  role=Membership.Role.COMPLIANCE_LEAD)
+        year = now.year - 1
+        counts = Request.objects.filter(received_at__year=year).order_by().values_list(
+            "organisation_id").annotate(n=reports.Count("pk"))
+        in_year = sum(n for _org, n in counts)
+        in_year_one = dict(counts).get(one.pk, 0)
+        print(f"Year {year}: {in_year:,} requests received in all, {in_year_one:,} by "
+              f"{one.slug}.", flush=True)
+        raw = raw_connection()
+        scenarios = {"one": (lead, verified_client(lead), one.pk),
+                     "all": (admin, verified_client(admin), None)}
+
+        before = measure("no new index", scenarios, year, rounds, raw, now)
+        plan_before = explain_main(year, None)
+        with connection.cursor() as cursor:
+            for sql in PROPOSED_INDEXES.values():
+                cursor.execute(sql)
+            cursor.execute("VACUUM (ANALYZE) requests_app_request")
+        after = measure("with the indexes", scenarios, year, rounds, raw, now)
+        plan_after = explain_main(year, None)
+        plan_one = explain_main(year, one.pk)
+
+        print(f"\nPlan of the main aggregate, all organisations, no new index:\n{plan_before}")
+        print(f"\nThe same with the indexes:\n{plan_after}")
+        print(f"\nThe same for one organisation, with the indexes:\n{plan_one}\n")
+        print(table(before, after, list(scenarios)).replace("{year}", str(year)))
+        print(f"\nYear {year}: {in_year:,} requests received (all), {in_year_one:,} (one). "
+              f"Total run time {time.perf_counter() - started:.0f} s; load average at the "
+              f"start {load_at_start[0]:.2f}, at the end {os.getloadavg()[0]:.2f} "
+              f"(1 minute, {os.cpu_count()} CPUs).")
+    finally:
+        if raw is not None:
+            raw.close()
+        connections.close_all()
+        admin_database(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
