@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core import mail
 from django.conf import settings
+from django.core import mail
 from django.core.cache import cache
 from django.utils import translation
 
