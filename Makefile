@@ -26,6 +26,7 @@ install-dev: $(UV)  ## Create .venv with the locked runtime and test dependencie
 	$(UV) sync --frozen
 
 run: export DEBUG ?= true
+run: export SITE_URL ?= http://$(ADDR)
 run: install  ## Start the portal with demo data: web, Celery worker and beat (no servers needed)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo

@@ -208,8 +208,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # E-mail: by default written to files under var/mail/ where a developer can read them.
 # EMAIL_URL examples: smtp+tls://user:password@smtp.example.com:587, consolemail://
-EMAIL_CONFIG = env.email("EMAIL_URL", default=f"filemail://{VAR_DIR / 'mail'}")
-vars().update(EMAIL_CONFIG)
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Rights portal <no-reply@localhost>")
 # In the demo the confirmation link is also printed on the web server's console.
 PRINT_CONFIRMATION_LINKS = env_bool("PRINT_CONFIRMATION_LINKS", default=DEBUG)
