@@ -135,6 +135,9 @@ class StaffAdminSite(OTPAdminSite):
 
     login_form = StaffLoginForm
     login_template = "otp/staff_login.html"
+    site_header = _("Rights portal: staff")
+    site_title = _("Rights portal")
+    index_title = _("Requests and settings")
 
     def __init__(self, name="admin"):
         super().__init__(name)
