@@ -452,6 +452,17 @@ class AttachmentInline(RequestPartInline):
 # --- The queue -------------------------------------------------------------------------------
 
 
+class OrganisationFilter(admin.RelatedFieldListFilter):
+    """The user's organisations, read from the organisation table: Django's "related only"
+    filter reads the organisation of every request (seconds over a million rows)."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        limit = {} if request.user.is_superuser else {"pk__in": _member_org_ids(request)}
+        return field.get_choices(include_blank=False, limit_choices_to=limit,
+                                 ordering=ordering)
+
+
 class QueueFilter(admin.SimpleListFilter):
     """The work queues staff pick requests from; combine with organisation and type."""
 
@@ -679,7 +690,7 @@ class RequestAdmin(OrganisationScopedAdmin):
     # only for members of the request's organisation (``subject_name_display``).
     list_display = ("reference", "organisation", "type", "status", "subject_name_display",
                     "due_date", "days_left_display", "extended_display", "assignee")
-    list_filter = (QueueFilter, ("organisation", admin.RelatedOnlyFieldListFilter), "type",
+    list_filter = (QueueFilter, ("organisation", OrganisationFilter), "type",
                    "status", DueWindowFilter, "channel")
     list_select_related = ("organisation", "assignee")
     search_fields = ("=reference", "subject_name", "subject_email")
