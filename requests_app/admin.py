@@ -749,6 +749,19 @@ class RequestAdmin(OrganisationScopedAdmin):
             fieldsets.append((_("Outcome"), {"fields": outcome}))
         return fieldsets
 
+    #: Above this many organisations a superuser's list has no organisation filter: a list of
+    #: hundreds of links is no help, and building it costs more than the page's whole budget
+    #: (bench/run_admin_list.py). ``?organisation__id__exact=`` still works.
+    ORGANISATION_FILTER_LIMIT = 50
+
+    def get_list_filter(self, request):
+        filters = super().get_list_filter(request)
+        if (request.user.is_superuser
+                and Organisation.objects.count() > self.ORGANISATION_FILTER_LIMIT):
+            return [f for f in filters
+                    if not (isinstance(f, tuple) and f[0] == "organisation")]
+        return filters
+
     def get_queryset(self, request):
         # Requests that wait for e-mail confirmation are not in the staff queue yet.
         qs = super().get_queryset(request).exclude(status=Status.AWAITING_CONFIRMATION)

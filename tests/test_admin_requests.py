@@ -164,3 +164,24 @@ def test_illegal_status_moves_are_refused_and_legal_ones_logged(db, org_no, hand
                  .values_list("from_value", "to_value"))
     assert moves == [("new", "in_progress"), ("in_progress", "completed")]
     assert Request.objects.count() == 1
+
+
+def test_a_superuser_over_many_organisations_gets_no_organisation_filter(
+        client, django_user_model, org_no, org_dk):
+    from requests_app.admin import RequestAdmin
+    from requests_app.models import Organisation
+
+    boss = django_user_model.objects.create_superuser("boss", "boss@example.no", "pw-1")
+    client.force_login(boss)
+    make_request(org_no)
+    assert "organisation__id__exact" in client.get(LIST).content.decode()
+
+    Organisation.objects.bulk_create(
+        Organisation(name=f"Org {n}", slug=f"org-{n}", country="NO", contact_email="a@b.no",
+                     supervisory_authority="datatilsynet-no")
+        for n in range(RequestAdmin.ORGANISATION_FILTER_LIMIT))
+    html = client.get(LIST).content.decode()
+
+    assert "?organisation__id__exact" not in html
+    filtered = client.get(LIST, {"organisation__id__exact": org_no.pk})
+    assert filtered.status_code == 200
