@@ -413,6 +413,9 @@ class Request(models.Model):
             models.Index(fields=["organisation", "due_date", "received_at", "-id"],
                          name="req_org_queue_order_idx",
                          condition=~models.Q(status="awaiting_confirmation")),
+            # Reports: requests received in a period, for all organisations or one.
+            models.Index(fields=["received_at"], name="req_received_idx"),
+            models.Index(fields=["organisation", "received_at"], name="req_org_received_idx"),
             # The open queue (status filters, overdue): stops after one page instead of
             # walking past every closed request (bench/run_admin_list.py).
             models.Index(fields=["due_date", "received_at", "-id"],

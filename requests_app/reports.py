@@ -1,11 +1,13 @@
 """Reports for compliance leads: what came in, what was answered on time, what is overdue.
 
 Each report is a small class in the manner of django-oscar's report generators: a ``slug``, a
-``title``, a ``description``, its ``columns`` and a ``rows()`` query that returns dicts. Every
-figure is computed by the database (``Count`` with ``filter=``, ``GROUP BY`` on truncated local
-dates, ``percentile_cont``, a window ``COUNT(*) OVER ()``); Python only pivots and divides the
-few aggregated rows that come back (at most one per month, type, status, reason or ground),
-so the work and the number of queries do not grow with the number of requests.
+``title``, a ``description``, its ``columns`` and ``rows()`` that return dicts. The reports of
+a page share a few grouped queries (``Aggregates``: one per population of requests, instead of
+one scan per table), and every figure is counted by the database (``GROUP BY`` on local
+months and the fields reported, a days-to-close histogram, a window ``COUNT(*) OVER ()``).
+Python only adds up and divides the aggregated rows that come back (a few thousand at most for
+a year of 1,000 organisations), so the work in Python and the number of queries do not grow
+with the number of requests (docs/benchmarks.md has the measurements).
 
 How the figures are counted (the page shows the same text, see ``DEFINITIONS``):
 
@@ -26,7 +28,8 @@ How the figures are counted (the page shows the same text, see ``DEFINITIONS``):
   1182/71) plus any days the clock was paused. Withdrawn requests were not answered, so the
   on-time rate and the time to close leave them out (they are counted under outcomes).
 * **Time to close** is the number of calendar days from the local date of receipt to the
-  local date of closing; its median and 90th percentile are interpolated (``percentile_cont``).
+  local date of closing; its median and 90th percentile are interpolated as PostgreSQL's
+  ``percentile_cont`` does, from the histogram of days the database counts (``percentile``).
 * **Purged** requests keep their row with the personal data erased, so they are counted like
   any other: the ``Request`` table is the anonymised register.
 """
