@@ -45,6 +45,7 @@ from django.utils import timezone  # noqa: E402
 from requests_app import intake  # noqa: E402
 from requests_app.models import Event, Organisation, OutgoingEmail, Request  # noqa: E402
 from requests_app.references import new_reference  # noqa: E402
+from requests_app.staff_auth import new_backup_codes  # noqa: E402
 
 ORG = "onlinepos-no"
 QUEUE_SIZE = 10_000
@@ -213,9 +214,12 @@ def make_endpoints(port: int, status_token: str) -> dict:
     clients = {name: Client(port) for name in ("bare", "insert", "org", "form", "submit",
                                                 "status", "admin")}
     admin = clients["admin"]
+    # Staff sign in with a second factor: a backup code, minted by the portal's own helper.
+    code = new_backup_codes(get_user_model().objects.get(username=ADMIN_USER), n=1)[0]
     _, page, _ = admin.send("GET", "/admin/login/")
     admin.timed("POST", "/admin/login/", 302, {
-        "username": ADMIN_USER, "password": ADMIN_PASSWORD, "next": "/admin/",
+        "username": ADMIN_USER, "password": ADMIN_PASSWORD, "otp_token": code,
+        "next": "/admin/",
         "csrfmiddlewaretoken": hidden_value(page, "csrfmiddlewaretoken")})
 
     def submit() -> float:
