@@ -274,7 +274,32 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("PURGE_SECONDS", default=6 * 3600),
         "options": {"expires": 3 * 3600},
     },
+    # Deletes download packages whose period has run out (Organisation.package_days).
+    "expire-packages": {
+        "task": "requests_app.tasks.expire_packages",
+        "schedule": env.int("PACKAGE_EXPIRY_SECONDS", default=3600),
+        "options": {"expires": 3000},
+    },
+    # Reminds staff before a restriction ends, so the requester is told first (Art. 18(3)).
+    "remind-restrictions-ending": {
+        "task": "requests_app.tasks.remind_restrictions_ending",
+        "schedule": env.int("RESTRICTION_SWEEP_SECONDS", default=3600),
+        "options": {"expires": 3000},
+    },
 }
+# Outcomes and delivery (issue: answering each right).
+# Key of the encryption at rest of exports and packages (``crypto``): 32 bytes, base64. Empty:
+# derived from SECRET_KEY, so the demo works; production sets its own and keeps it as safely
+# as SECRET_KEY (files encrypted under a lost key cannot be read).
+FILE_ENCRYPTION_KEY = env.str("FILE_ENCRYPTION_KEY", default="")
+# Key of the suppression list's hashes (Art. 21(3)). Empty: derived from SECRET_KEY. Must not
+# change once the list has entries, or old entries stop matching.
+SUPPRESSION_HASH_KEY = env.str("SUPPRESSION_HASH_KEY", default="")
+# Minutes a package's signed download link works; the status page makes a new one on demand.
+PACKAGE_LINK_MINUTES = env.int("PACKAGE_LINK_MINUTES", default=10)
+# Largest export file staff may upload (bytes).
+EXPORT_MAX_BYTES = env.int("EXPORT_MAX_BYTES", default=2 * 1024 * 1024 * 1024)
+
 # Staff sign-in records (user name, address, browser) are kept this long, then erased.
 STAFF_LOGIN_LOG_DAYS = env.int("STAFF_LOGIN_LOG_DAYS", default=90)
 

@@ -142,6 +142,13 @@ class RefusalGround(models.TextChoices):
     NO_DATA = "no_data", _("We hold no personal data about the requester")
 
 
+#: The Art. 17(3) grounds on which data may be kept despite an erasure request.
+ERASURE_EXEMPTIONS = [
+    (ground.value, ground.label) for ground in RefusalGround
+    if ground.value.startswith("erasure_")
+]
+
+
 def parse_day_list(value: str) -> list[int]:
     """"7, 2" → [7, 2]; duplicates removed, largest first."""
     days = {int(part) for part in value.replace(" ", "").split(",") if part}
@@ -210,6 +217,16 @@ class Organisation(models.Model):
         _("keep attachments (days)"), default=30,
         help_text=_("Files the requester sent are deleted this many days after the request "
                     "is closed."),
+    )
+    package_days = models.PositiveIntegerField(
+        _("keep download packages (days)"), default=30,
+        help_text=_("The requester can download an access package or portability archive "
+                    "this many days after it is ready; then its files are deleted."),
+    )
+    restriction_notice_days = models.PositiveIntegerField(
+        _("restriction reminder (days before it ends)"), default=14,
+        help_text=_("Staff are reminded this many days before a restriction's end date, so "
+                    "the requester is told before it is lifted (Art. 18(3))."),
     )
     reminder_hour = models.PositiveSmallIntegerField(
         _("hour of reminders"), default=8, validators=[MaxValueValidator(23)],
@@ -477,6 +494,17 @@ class Event(models.Model):
         ATTACHMENT_VIEWED = "attachment_viewed", _("Attachment opened")
         ATTACHMENTS_DELETED = "attachments_deleted", _("Attachments deleted")
         PURGED = "purged", _("Personal data erased")
+        OUTCOME = "outcome", _("Outcome recorded")
+        EXPORT_ADDED = "export_added", _("Export added")
+        PACKAGE_QUEUED = "package_queued", _("Package requested")
+        PACKAGE_READY = "package_ready", _("Package ready")
+        PACKAGE_FAILED = "package_failed", _("Package failed")
+        PACKAGE_DOWNLOADED = "package_downloaded", _("Package downloaded")
+        PACKAGE_DELETED = "package_deleted", _("Package deleted")
+        SUPPRESSED = "suppressed", _("Added to the suppression list")
+        RESTRICTION_LIFT_NOTICE = "restriction_notice", _(
+            "Requester told the restriction will be lifted")
+        RESTRICTION_LIFTED = "restriction_lifted", _("Restriction lifted")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
@@ -533,6 +561,20 @@ class ChecklistItem(models.Model):
     state = models.CharField(_("state"), max_length=20, choices=State.choices,
                              default=State.OPEN)
     note = models.TextField(_("note"), blank=True)
+    # Rectification (Art. 16): what the system said and what it says now.
+    value_before = models.TextField(_("what was wrong"), blank=True)
+    value_after = models.TextField(_("what it says now"), blank=True)
+    # Erasure (Art. 17): data kept in this system despite the request, on which ground, until
+    # when (Art. 17(3)). Empty ground: erased.
+    kept_ground = models.CharField(_("kept on the ground"), max_length=32, blank=True,
+                                   choices=ERASURE_EXEMPTIONS)
+    kept_until = models.DateField(_("kept until"), null=True, blank=True)
+    # Art. 19: the recipients who were told of the rectification, erasure or restriction.
+    recipients_told = models.TextField(
+        _("recipients told"), blank=True,
+        help_text=_("Who received the data and was told of the change (Art. 19); empty if "
+                    "nobody received it."),
+    )
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+",
                                    verbose_name=_("by"))
@@ -713,3 +755,252 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to}"
+
+
+class RestrictionGround(models.TextChoices):
+    """When processing must be restricted (GDPR Art. 18(1)(a)-(d))."""
+
+    ACCURACY_CONTESTED = "accuracy", _(
+        "The requester contests the accuracy of the data (Art. 18(1)(a))")
+    UNLAWFUL = "unlawful", _(
+        "The processing is unlawful and the requester wants restriction, not erasure "
+        "(Art. 18(1)(b))")
+    LEGAL_CLAIMS = "legal_claims", _(
+        "We no longer need the data, but the requester needs it for legal claims "
+        "(Art. 18(1)(c))")
+    OBJECTION_PENDING = "objection_pending", _(
+        "The requester objected and the balancing is pending (Art. 18(1)(d))")
+
+
+class RequestOutcome(models.Model):
+    """What was decided for the rights whose outcome is not per system: restriction (Art. 18),
+    objection (Art. 21) and consent withdrawal (Art. 7(3)). Per-system outcomes (corrected,
+    erased or kept, recipients told) are on the checklist items. Written by ``outcomes``."""
+
+    request = models.OneToOneField(Request, on_delete=models.CASCADE, related_name="outcome")
+    # Restriction (Art. 18).
+    restricted_processing = models.TextField(_("processing restricted"), blank=True)
+    restriction_ground = models.CharField(_("why"), max_length=20, blank=True,
+                                          choices=RestrictionGround.choices)
+    restricted_until = models.DateField(_("restricted until"), null=True, blank=True)
+    lift_notice_sent_at = models.DateTimeField(
+        _("requester told of the lifting"), null=True, blank=True)
+    lifted_at = models.DateTimeField(_("restriction lifted"), null=True, blank=True)
+    # Objection (Art. 21).
+    direct_marketing = models.BooleanField(
+        _("objection to direct marketing"), default=False,
+        help_text=_("Always succeeds, with no assessment (Art. 21(2)-(3)): the address goes "
+                    "on the suppression list."),
+    )
+    balancing = models.TextField(
+        _("balancing"), blank=True,
+        help_text=_("The requester's situation weighed against the organisation's grounds "
+                    "(Art. 21(1))."),
+    )
+    objection_upheld = models.BooleanField(_("objection upheld"), null=True, blank=True)
+    # Consent withdrawal (Art. 7(3)).
+    consent_withdrawn = models.TextField(_("consent withdrawn"), blank=True,
+                                         help_text=_("Which consent was withdrawn."))
+    consent_withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("by"))
+    updated_at = models.DateTimeField(_("when"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        indexes = [
+            # The restriction reminder sweep: restrictions still in force, by end date.
+            models.Index(fields=["restricted_until"], name="outcome_restricted_until_idx",
+                         condition=models.Q(restricted_until__isnull=False,
+                                            lifted_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.request)
+
+
+class SuppressionEntry(models.Model):
+    """An address that objected to direct marketing (Art. 21(3)), kept as a keyed hash
+    (HMAC-SHA256 with ``SUPPRESSION_HASH_KEY``): marketing tools can check an address against
+    it, yet it survives the purge of the request without keeping the address itself."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="suppressions",
+                                     verbose_name=_("organisation"))
+    email_hash = models.CharField(_("address (keyed hash)"), max_length=64)
+    request = models.ForeignKey(Request, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("request"))
+    added_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-added_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "email_hash"],
+                                    name="one_suppression_per_address")
+        ]
+        verbose_name = _("suppression list entry")
+        verbose_name_plural = _("suppression list")
+
+    def __str__(self) -> str:
+        return self.email_hash[:12]
+
+
+class LegalBasis(models.TextChoices):
+    """GDPR Art. 6(1)(a)-(f)."""
+
+    CONSENT = "consent", _("Consent (Art. 6(1)(a))")
+    CONTRACT = "contract", _("Contract (Art. 6(1)(b))")
+    LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation (Art. 6(1)(c))")
+    VITAL_INTERESTS = "vital_interests", _("Vital interests (Art. 6(1)(d))")
+    PUBLIC_TASK = "public_task", _("Public task (Art. 6(1)(e))")
+    LEGITIMATE_INTERESTS = "legitimate_interests", _("Legitimate interests (Art. 6(1)(f))")
+
+
+class ProcessingRecord(models.Model):
+    """One processing activity of the organisation's records of processing (Art. 30(1)).
+
+    The access package's cover document is prefilled from the records that concern the
+    requester (by relationship): Art. 15(1)(a) purposes, (b) categories, (c) recipients,
+    (d) retention, (g) source, (h) automated decisions, and Art. 15(2) transfers."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="processing_records",
+                                     verbose_name=_("organisation"))
+    name = models.CharField(_("processing activity"), max_length=200)
+    purposes = models.TextField(_("purposes"))
+    legal_basis = models.CharField(_("legal basis"), max_length=24,
+                                   choices=LegalBasis.choices)
+    legitimate_interests = models.TextField(
+        _("legitimate interests"), blank=True,
+        help_text=_("Only when the legal basis is legitimate interests (Art. 13(1)(d)).")
+    )
+    data_categories = models.TextField(_("categories of personal data"))
+    relationships = models.JSONField(
+        _("whose data"), default=list, blank=True,
+        help_text=_("Relationship codes of the people concerned; empty for everyone."),
+    )
+    recipients = models.TextField(_("recipients"), blank=True)
+    transfers = models.TextField(
+        _("transfers outside the EEA and safeguards"), blank=True,
+        help_text=_("Empty if the data stays in the EEA (Art. 15(2), 46)."),
+    )
+    retention = models.TextField(_("how long the data is kept"))
+    source = models.TextField(
+        _("source of the data"), blank=True,
+        help_text=_("Empty when the data comes from the person themself (Art. 15(1)(g))."),
+    )
+    automated_decisions = models.TextField(
+        _("automated decisions and profiling"), blank=True,
+        help_text=_("Empty when there are none (Art. 15(1)(h), 22)."),
+    )
+    systems = models.ManyToManyField(DataSystem, blank=True, related_name="processing_records",
+                                     verbose_name=_("systems"))
+
+    class Meta:
+        ordering = ["organisation", "name"]
+        verbose_name = _("processing activity")
+        verbose_name_plural = _("records of processing")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def concerns(self, relationship: str) -> bool:
+        """Whether this activity processes data of people with this relationship."""
+        return not self.relationships or relationship in self.relationships
+
+
+def export_path(instance: ExportFile, filename: str) -> str:
+    return f"exports/{instance.request_id}/{uuid.uuid4().hex}.enc"
+
+
+class ExportFile(models.Model):
+    """An export staff took from one system for an access or portability request. The file
+    is encrypted at rest (``crypto``); ``size`` is the plaintext size."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="exports")
+    checklist_item = models.ForeignKey(ChecklistItem, on_delete=models.SET_NULL, null=True,
+                                       blank=True, related_name="exports",
+                                       verbose_name=_("system"))
+    file = models.FileField(storage=private_storage, upload_to=export_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("by"))
+    uploaded_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("export file")
+        verbose_name_plural = _("export files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+def package_path(instance: Package, filename: str) -> str:
+    return f"packages/{instance.request_id}/{uuid.uuid4().hex}.enc"
+
+
+class Package(models.Model):
+    """What the requester downloads: the access package (Art. 15(3): cover PDF and the
+    exports, one ZIP) or the portability archive (Art. 20(1): JSON, CSV and a README).
+
+    Built by a Celery task that reports progress in ``bytes_done``; encrypted at rest; served
+    only through a short-lived signed link carrying ``public_id`` (never the row id); deleted
+    ``Organisation.package_days`` after it is ready."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("Access package")
+        PORTABILITY = "portability", _("Portability archive")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        BUILDING = "building", _("Building")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        DELETED = "deleted", _("Deleted")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="packages")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices,
+                             default=State.QUEUED)
+    file = models.FileField(storage=private_storage, upload_to=package_path, max_length=300,
+                            blank=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    bytes_total = models.PositiveBigIntegerField(default=0)
+    bytes_done = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("by"))
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    ready_at = models.DateTimeField(_("ready"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("available until"), null=True, blank=True)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    download_count = models.PositiveIntegerField(_("downloads"), default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["expires_at"], name="package_expiry_idx",
+                         condition=models.Q(state="ready")),
+        ]
+        verbose_name = _("package")
+        verbose_name_plural = _("packages")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_state_display()})"
+
+    @property
+    def progress(self) -> int:
+        """Per cent built, for the staff page."""
+        if self.state == self.State.READY:
+            return 100
+        if not self.bytes_total:
+            return 0
+        return min(99, self.bytes_done * 100 // self.bytes_total)
