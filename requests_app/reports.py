@@ -68,9 +68,10 @@ from django.db.models import (
     When,
     Window,
 )
+from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.html import escape, format_html
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -174,6 +175,64 @@ class DaysBetween(Func):
             compiler, connection,
             template="CAST(julianday(%(expressions)s) AS INTEGER)",
             arg_joiner=") - julianday(", **extra)
+
+
+class MonthIndex(Func):
+    """The position of a timestamp among months that begin at the given UTC instants: 0
+    before the first instant, 1 from it to the second, and so on (``Zones.month_index``).
+
+    ``width_bucket`` on PostgreSQL (a binary search), a ``CASE`` elsewhere. Comparing with
+    instants made the year's received requests' statement a third quicker than
+    ``date_trunc('month', … AT TIME ZONE …)`` per row, and as one expression with the
+    instants as its parameters it is also quicker for Django to build than a ``Case`` of
+    ``When`` lookups (docs/benchmarks.md)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, expression, instants: tuple[datetime, ...]):
+        super().__init__(expression)
+        self.instants = instants
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        bounds = [connection.ops.adapt_datetimefield_value(instant) for instant in self.instants]
+        if not bounds:
+            return "0", []
+        if connection.vendor == "postgresql":
+            marks = ", ".join(["%s"] * len(bounds))
+            return f"width_bucket({column}, ARRAY[{marks}]::timestamptz[])", [*params, *bounds]
+        whens = " ".join(f"WHEN {column} < %s THEN {number}" for number in range(len(bounds)))
+        return (f"CASE {whens} ELSE {len(bounds)} END",
+                [value for bound in bounds for value in (*params, bound)])
+
+
+class PerOrganisation(Func):
+    """``CASE WHEN organisation_id IN (…) THEN … ELSE … END`` for constant lists of
+    organisations (their time zone, their months). ``When(organisation_id__in=…)`` would do,
+    but Django prepares such a list value by value whenever it builds a query, which for
+    1,000 organisations took longer than some of the queries; here a list is one array
+    parameter on PostgreSQL."""
+
+    def __init__(self, branches: tuple[tuple[tuple[int, ...], object], ...], default,
+                 output_field):
+        super().__init__(F("organisation_id"), *[then for _ids, then in branches], default,
+                         output_field=output_field)
+        self.ids = tuple(ids for ids, _then in branches)
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        sql, out = ["CASE"], []
+        for ids, then in zip(self.ids, self.source_expressions[1:-1], strict=True):
+            then_sql, then_params = compiler.compile(then)
+            if connection.vendor == "postgresql":
+                sql.append(f"WHEN {column} = ANY(%s::bigint[]) THEN {then_sql}")
+                out += [*params, list(ids), *then_params]
+            else:
+                sql.append(f"WHEN {column} IN ({', '.join(['%s'] * len(ids))}) THEN {then_sql}")
+                out += [*params, *ids, *then_params]
+        default_sql, default_params = compiler.compile(self.source_expressions[-1])
+        sql.append(f"ELSE {default_sql} END")
+        return " ".join(sql), [*out, *default_params]
 
 
 def percentile(counts: Sequence[tuple[float, int]], fraction: float) -> float | None:
@@ -317,12 +376,40 @@ def _blank(choices):
     return [("", gettext_lazy("All"))] + list(choices)
 
 
+class _OrganisationChoices(forms.models.ModelChoiceIterator):
+    """(pk, name) pairs read as tuples, without making a model instance of each."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "name")
+
+
+class _OrganisationField(forms.ModelChoiceField):
+    iterator = _OrganisationChoices
+
+
+class _PlainSelect(forms.Select):
+    """A ``<select>`` written in one pass. Django renders each option through a template;
+    a superuser's organisation filter offers every organisation (1,000 in the benchmark),
+    and those option templates were about a tenth of the page's time."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        selected = mark_safe(" selected")  # noqa: S308 - a constant
+        options = format_html_join(
+            "", '<option value="{}"{}>{}</option>',
+            ((key, selected if str(key) in chosen else "", label) for key, label in self.choices))
+        return format_html("<select name=\"{}\"{}>{}</select>", name,
+                           flatatt(self.build_attrs(self.attrs, attrs)), options)
+
+
 class ReportFilterForm(forms.Form):
     """The filters, from the query string. Always bound: missing fields take defaults (this
     year), so a plain visit shows the current year and bad input shows the form's errors."""
 
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), required=False,
-                                          label=gettext_lazy("Organisation"))
+    organisation = _OrganisationField(queryset=Organisation.objects.none(), required=False,
+                                      label=gettext_lazy("Organisation"), widget=_PlainSelect)
     period = forms.ChoiceField(choices=PERIODS, label=gettext_lazy("Period"))
     year = forms.IntegerField(min_value=2000, max_value=2100, label=gettext_lazy("Year"))
     quarter = forms.TypedChoiceField(choices=[(q, f"Q{q}") for q in range(1, 5)], coerce=int,
@@ -455,9 +542,8 @@ class Zones:
             return Value(settings.TIME_ZONE)
         if len(zones) == 1:
             return Value(zones[0])
-        return Case(*[When(organisation_id__in=self.by_zone[zone], then=Value(zone))
-                      for zone in zones[:-1]],
-                    default=Value(zones[-1]), output_field=CharField())
+        return PerOrganisation(tuple((self.by_zone[zone], Value(zone)) for zone in zones[:-1]),
+                               Value(zones[-1]), output_field=CharField())
 
     def period(self, field: str, f: Filters) -> Q:
         """``field`` falls on a local date in the period: from the first instant of its
@@ -480,6 +566,29 @@ class Zones:
         (low, high), _ids = ranges[-1]
         return condition | (~Q(organisation_id__in=others)
                             & Q(**{f"{field}__gte": low, f"{field}__lt": high}))
+
+    def month_index(self, field: str, f: Filters) -> MonthIndex | PerOrganisation:
+        """The position in ``f.months()`` of the local month ``field`` falls in, for a row
+        already filtered to the period (``MonthIndex`` of the instants the months after the
+        first begin, where each organisation is). Zones whose months begin at the same
+        instants (Oslo and Copenhagen) share one expression."""
+        starts = f.months()[1:]
+        groups: dict[tuple[datetime, ...], list[int]] = {}
+        for zone, ids in self.by_zone.items():
+            instants = tuple(_local_midnight(zone, month) for month in starts)
+            groups.setdefault(instants, []).extend(ids)
+        ranked = sorted(groups.items(), key=lambda item: len(item[1]))
+        if len(ranked) <= 1:
+            return MonthIndex(field, ranked[0][0] if ranked else ())
+        return PerOrganisation(
+            tuple((tuple(ids), MonthIndex(field, instants)) for instants, ids in ranked[:-1]),
+            MonthIndex(field, ranked[-1][0]), output_field=IntegerField())
+
+
+@functools.lru_cache(maxsize=4096)
+def _local_midnight(zone: str, day: date) -> datetime:
+    """The UTC instant at which ``day`` begins in ``zone``."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 @functools.lru_cache(maxsize=256)
@@ -515,15 +624,35 @@ def today_where_organisation_is(f: Filters, zones: Zones) -> LocalDate:
 @contextmanager
 def snapshot():
     """Run the reports of one page or file in one read-only transaction, so that they all
-    see the same data (on PostgreSQL: REPEATABLE READ)."""
+    see the same data (on PostgreSQL: REPEATABLE READ, with ``PLANNER_SETTINGS``)."""
     if connection.in_atomic_block:
         yield
         return
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
+                               + planner_settings_sql())
         yield
+
+
+#: Planner settings for the reports' own transaction (``SET LOCAL``: they end with it).
+#:
+#: * ``work_mem``: the aggregates hash a few thousand groups, but PostgreSQL cannot estimate
+#:   the groups of an expression (a local month, days to close) and expects one per row, so
+#:   at the default 4 MB it sorted a year's rows on disk instead; 64 MB lets it hash them
+#:   (the hash tables take about 15 MB, and spill to disk rather than grow past the limit).
+#: * ``parallel_tuple_cost``: the planner prices a time-zone conversion like an addition, so
+#:   it saw no gain in having parallel workers compute the local dates and sent every row
+#:   through one process. Priced at zero, the workers scan and compute, and the leader only
+#:   counts: the closed requests' scan takes about 160 ms instead of 260 ms for a year of
+#:   1,000 organisations. ``parallel_setup_cost`` stays, so small queries (one
+#:   organisation) still run in one process.
+PLANNER_SETTINGS = {"work_mem": "64MB", "parallel_tuple_cost": "0"}
+
+
+def planner_settings_sql() -> str:
+    return " ".join(f"SET LOCAL {name} = '{value}';" for name, value in PLANNER_SETTINGS.items())
 
 
 def share(part: int | None, whole: int | None) -> float | None:
@@ -641,6 +770,59 @@ def _total_row(rows: list[dict], label_key: str, label: str, keys: Sequence[str]
     return total
 
 
+def grouped_counts(queryset: QuerySet, sets: dict[str, Sequence[str]]) -> dict[str, list[tuple]]:
+    """How many rows of ``queryset`` there are per combination of the values named in each
+    set: ``{name: [(value, …, count), …]}``, the values in the order of ``sets[name]``.
+
+    On PostgreSQL this is one statement, ``GROUP BY GROUPING SETS``: one scan of the rows
+    (and one computation of their local dates) feeds every set, where one ``GROUP BY``
+    per set read the same rows again for each. Django's ORM has no grouping sets, so the
+    ORM builds the rows (filters, local dates: the same expressions as everywhere else) and
+    the statement only wraps them. Elsewhere (SQLite) each set is its own ``GROUP BY``;
+    the tests run both and compare them with figures known in advance.
+    """
+    if connection.vendor != "postgresql":
+        return {name: list(queryset.values_list(*keys).annotate(count=count_rows()).order_by())
+                for name, keys in sets.items()}
+    columns = list(dict.fromkeys(key for keys in sets.values() for key in keys))
+    quote = connection.ops.quote_name
+    rows_sql, params = queryset.values(*columns).query.sql_with_params()
+    # GROUPING(a, b, …) has a bit set for each column a set does not group by.
+    masks = {sum(1 << (len(columns) - 1 - columns.index(column))
+                 for column in columns if column not in keys): name
+             for name, keys in sets.items()}
+    sql = (f"SELECT GROUPING({', '.join(map(quote, columns))}), "
+           f"{', '.join(map(quote, columns))}, COUNT(*) FROM ({rows_sql}) AS rows "
+           f"GROUP BY GROUPING SETS ("
+           + ", ".join(f"({', '.join(map(quote, keys))})" for keys in sets.values()) + ")")
+    found: dict[str, list[tuple]] = {name: [] for name in sets}
+    positions = {name: [columns.index(key) for key in keys] for name, keys in sets.items()}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for mask, *values, count in cursor.fetchall():
+            name = masks[mask]
+            found[name].append((*(values[i] for i in positions[name]), count))
+    return found
+
+
+def fold_received(groups, months: list[date]) -> dict[date, dict]:
+    """``Aggregates.received`` from its groups, (month index, type, channel, relationship,
+    count): the sums per month. (A function, so that the benchmark can give raw SQL the same
+    work.)"""
+    found: dict[date, dict] = {}
+    for index, kind, channel, relationship, count in groups:
+        into = found.setdefault(months[index], {"total": 0})
+        into["total"] += count
+        for key in (f"t_{kind}", f"c_{channel}", f"r_{relationship}"):
+            into[key] = into.get(key, 0) + count
+    for into in found.values():
+        for key in ([f"t_{t}" for t in RequestType.values]
+                    + [f"c_{c}" for c in Channel.values]
+                    + [f"r_{r}" for r in Relationship.values]):
+            into.setdefault(key, 0)
+    return found
+
+
 class Aggregates:
     """The grouped queries the reports read, each run at most once per page or file.
 
@@ -649,16 +831,20 @@ class Aggregates:
 
     * ``received``: requests received, counted per local month, type, channel and
       relationship;
-    * ``closed``: requests closed, counted per local month, type, status, partial refusal,
-      extension (and its reason), refusal ground, on time or not, erased or not;
-    * ``days``: answered requests counted per type and number of days to close (a
-      histogram, from which the median and 90th percentile are interpolated exactly as
-      ``percentile_cont`` does, see ``percentile``).
+    * the closed requests, in one scan grouped three ways (``grouped_counts``):
+
+      - ``closed``: counted per local month, type, status, partial refusal, extension (and
+        its reason), refusal ground, on time or not, erased or not;
+      - ``days``: answered requests counted per type and number of days to close (a
+        histogram, from which the median and 90th percentile are interpolated exactly as
+        ``percentile_cont`` does, see ``percentile``);
+      - ``forwarded``: forwarded requests counted per controller.
 
     The database does the counting; Python adds up the groups, whose number depends on the
     combinations that occur (a few thousand for a year of 1,000 organisations), never on the
     number of requests. A plain ``GROUP BY`` measured faster than one ``COUNT(*) FILTER``
-    per figure, and its query is built in a third of the time (docs/benchmarks.md).
+    per figure (docs/benchmarks.md): hashing a few columns costs less per row than thirty
+    conditions.
     """
 
     def __init__(self, filters: Filters):
@@ -673,21 +859,28 @@ class Aggregates:
     def received(self) -> dict[date, dict]:
         """{month: {"total", "t_<type>", "c_<channel>", "r_<relationship>": count}}."""
         groups = (received_in(self.filters, self.zones)
-                  .annotate(month=LocalMonth("received_at", self.zones.expression))
+                  .annotate(month=self.zones.month_index("received_at", self.filters))
                   .values_list("month", "type", "channel", "relationship")
                   .annotate(count=count_rows()).order_by())
-        months: dict[date, dict] = {}
-        for month, kind, channel, relationship, count in groups:
-            into = months.setdefault(month, {"total": 0})
-            into["total"] += count
-            for key in (f"t_{kind}", f"c_{channel}", f"r_{relationship}"):
-                into[key] = into.get(key, 0) + count
-        for into in months.values():
-            for key in ([f"t_{t}" for t in RequestType.values]
-                        + [f"c_{c}" for c in Channel.values]
-                        + [f"r_{r}" for r in Relationship.values]):
-                into.setdefault(key, 0)
-        return months
+        return fold_received(groups, self.filters.months())
+
+    @cached_property
+    def _closed_groups(self) -> dict[str, list[tuple]]:
+        """The requests closed in the period, read once and counted three ways."""
+        zone = self.zones.expression
+        flag = {"output_field": BooleanField(), "default": Value(False)}
+        rows = closed_in(self.filters, self.zones).annotate(
+            month=self.zones.month_index("closed_at", self.filters),
+            on_time=Case(When(ON_TIME, then=Value(True)), **flag),
+            extended=Case(When(EXTENDED, then=Value(True)), **flag),
+            purged=Case(When(purged_at__isnull=False, then=Value(True)), **flag),
+            days=days_to_close(zone))
+        return grouped_counts(rows, {
+            "closed": ("month", "type", "status", "partly_refused", "extension_reason",
+                       "refusal_ground", "on_time", "extended", "purged"),
+            "days": ("type", "status", "days"),
+            "forwarded": ("status", "forwarded_to_name"),
+        })
 
     @cached_property
     def closed(self) -> list[dict]:
@@ -695,16 +888,7 @@ class Aggregates:
         on_time, extended_answered, extended_on_time, extended, purged, outcome_<outcome>,
         reason_<reason> ("reason_" when none was recorded), wholly_<ground>, partly_<ground>.
         """
-        zone = self.zones.expression
-        flag = {"output_field": BooleanField(), "default": Value(False)}
-        groups = (closed_in(self.filters, self.zones)
-                  .annotate(month=LocalMonth("closed_at", zone),
-                            on_time=Case(When(ON_TIME, then=Value(True)), **flag),
-                            extended=Case(When(EXTENDED, then=Value(True)), **flag),
-                            purged=Case(When(purged_at__isnull=False, then=Value(True)), **flag))
-                  .values_list("month", "type", "status", "partly_refused", "extension_reason",
-                               "refusal_ground", "on_time", "extended", "purged")
-                  .annotate(count=count_rows()).order_by())
+        months = self.filters.months()
         empty = dict.fromkeys(
             ["closed", "answered", "on_time", "extended_answered", "extended_on_time",
              "extended", "purged", "reason_"]
@@ -712,8 +896,9 @@ class Aggregates:
             + [f"reason_{r}" for r in ExtensionReason.values]
             + [f"{how}_{g}" for g in RefusalGround.values for how in ("wholly", "partly")], 0)
         cells: dict[tuple, dict] = {}
-        for (month, kind, status, partly, reason, ground, on_time, extended, purged,
-             count) in groups:
+        for (index, kind, status, partly, reason, ground, on_time, extended, purged,
+             count) in self._closed_groups["closed"]:
+            month = months[index]
             into = cells.setdefault((month, kind), {"month": month, "type": kind, **empty})
             answered = status in ANSWERED_STATUSES
             partly = status == Status.COMPLETED and partly
@@ -737,12 +922,17 @@ class Aggregates:
     def days(self) -> dict[str, list[tuple[int, int]]]:
         """{type: [(days to close, how many answered requests took that long)]}."""
         histogram: dict[str, list[tuple[int, int]]] = {}
-        rows = (answered_in(self.filters, self.zones)
-                .annotate(days=days_to_close(self.zones.expression))
-                .values_list("type", "days").annotate(count=count_rows()).order_by())
-        for kind, days, count in rows:
-            histogram.setdefault(kind, []).append((days, count))
+        for kind, status, days, count in self._closed_groups["days"]:
+            if status in ANSWERED_STATUSES:
+                histogram.setdefault(kind, []).append((days, count))
         return histogram
+
+    @cached_property
+    def forwarded(self) -> list[tuple[str, int]]:
+        """[(controller's name, how many requests were forwarded to it)], the most first."""
+        counts = [(name, count) for status, name, count in self._closed_groups["forwarded"]
+                  if status == Status.FORWARDED]
+        return sorted(counts, key=lambda pair: (-pair[1], pair[0]))
 
     def closed_by(self, key: str) -> dict:
         """The ``closed`` counts added up per type or per month."""
@@ -1192,13 +1382,9 @@ class Forwarded(Report):
                 Column("share", _("Share of closed requests (%)"), "pct")]
 
     def rows(self):
-        found = (closed_in(self.filters, self.aggregates.zones)
-                 .filter(status=Status.FORWARDED)
-                 .values("forwarded_to_name").annotate(count=count_rows())
-                 .order_by("-count", "forwarded_to_name"))
         closed = self.aggregates.closed_total().get("closed", 0)
-        rows = [{"controller": row["forwarded_to_name"] or _("(no name given)"),
-                 "count": row["count"]} for row in found]
+        rows = [{"controller": name or _("(no name given)"), "count": count}
+                for name, count in self.aggregates.forwarded]
         rows.append(_total_row(rows, "controller", _("Forwarded, in all"), ["count"]))
         rows.append({"controller": _("Requests closed"), "count": closed, "_total": True})
         for row in rows:

@@ -609,3 +609,100 @@ def test_formulas_are_escaped_in_csv_and_xlsx(org_no, lead, login, now):
 ])
 def test_escape_cell(value, escaped):
     assert reports.escape_cell(value) == escaped
+
+
+# --- The shared scans (docs/benchmarks.md, "Reports") ----------------------------------------
+
+
+def test_month_boundaries_are_local_midnights_in_each_zone(org_no, admin_user):
+    """``MonthIndex`` compares with the UTC instants at which each month begins where the
+    organisation is: 23:59 on 31 January in Oslo is January, 00:00 on 1 February is
+    February, and the same instants fall a month earlier in New York."""
+    far = Organisation.objects.create(
+        name="Far Away Inc", slug="far", country="NO", time_zone="America/New_York",
+        contact_email="privacy@far.example", supervisory_authority="datatilsynet-no")
+    make_request(org_no, received_at=at(OSLO, 2024, 1, 31, 23, 59))
+    make_request(org_no, received_at=at(OSLO, 2024, 2, 1, 0, 0))
+    make_request(far, received_at=at(OSLO, 2024, 2, 1, 0, 0))  # 18:00 on 31 January there
+    closed_request(org_no, at(OSLO, 2024, 1, 2, 9), at(OSLO, 2024, 2, 29, 23, 59))
+    closed_request(org_no, at(OSLO, 2024, 1, 2, 9), at(OSLO, 2024, 3, 1, 0, 0))
+    months = {row["month"]: row for row in build(admin_user)["received"].data
+              if not row.get("_total")}
+    assert (months[date(2024, 1, 1)]["total"], months[date(2024, 2, 1)]["total"]) == (4, 1)
+    trend = {row["month"]: row for row in build(admin_user)["on-time-trend"].data
+             if not row.get("_total")}
+    assert (trend[date(2024, 2, 1)]["answered"], trend[date(2024, 3, 1)]["answered"]) == (
+        1, 1)
+    # A period that starts in the middle of a month: its first month starts with it.
+    custom = build(admin_user, period="custom", date_from="2024-01-31", date_to="2024-02-01")
+    assert [row["total"] for row in custom["received"].data] == [2, 1, 3]
+
+
+def test_one_scan_of_closed_requests_equals_one_query_per_figure(data, admin_user):
+    """``grouped_counts`` (GROUPING SETS on PostgreSQL) gives what a ``GROUP BY`` per set
+    gives."""
+    form = reports.ReportFilterForm({"year": "2024"}, user=admin_user, now=NOW)
+    assert form.is_valid()
+    filters = form.filters()
+    rows = reports.closed_in(filters).annotate(days=reports.days_to_close())
+    sets = {"outcome": ("type", "status", "partly_refused"), "days": ("type", "days"),
+            "forwarded": ("status", "forwarded_to_name")}
+    found = reports.grouped_counts(rows, sets)
+    for name, keys in sets.items():
+        expected = rows.values_list(*keys).annotate(n=reports.count_rows()).order_by()
+        assert sorted(found[name]) == sorted(expected), name
+    # Closed in 2024: N1–N10 and D1, D2; N3 and N4 (erasure) took 74 and 99 days.
+    assert sum(count for *_keys, count in found["days"]) == 12
+    assert [pair for pair in found["days"] if pair[0] == "erasure"] in (
+        [("erasure", 74, 1), ("erasure", 99, 1)], [("erasure", 99, 1), ("erasure", 74, 1)])
+
+
+def test_forwarded_controllers_most_first_then_by_name(org_no, lead):
+    for name in ["Beta AS", "Alfa AS", "Beta AS", "Gamma AS", "Alfa AS"]:
+        closed_request(org_no, at(OSLO, 2024, 3, 1, 10), at(OSLO, 2024, 3, 5, 10),
+                       status=Status.FORWARDED, forwarded_to_name=name)
+    rows = build(lead)["forwarded"].data
+    assert [(row["controller"], row["count"]) for row in rows[:3]] == [
+        ("Alfa AS", 2), ("Beta AS", 2), ("Gamma AS", 1)]
+
+
+def test_page_query_count_does_not_grow_with_organisations(data, admin_user, login, now):
+    """A superuser's page counts every organisation: more organisations, in more time zones,
+    with their requests, add no query."""
+    client = login(admin_user)
+    client.get(URL, {"year": "2024"})
+    with CaptureQueriesContext(connection) as before:
+        assert client.get(URL, {"year": "2024"}).status_code == 200
+    for number, zone in enumerate(["Europe/Oslo", "America/New_York", "Asia/Tokyo"] * 10):
+        org = Organisation.objects.create(
+            name=f"Extra {number} <&>", slug=f"extra-{number}", country="NO", time_zone=zone,
+            contact_email=f"privacy@extra{number}.example",
+            supervisory_authority="datatilsynet-no")
+        closed_request(org, at(OSLO, 2024, 5, 2, 9), at(OSLO, 2024, 6, 3, 9), type="erasure")
+        make_request(org, received_at=at(OSLO, 2024, 8, 1, 9))
+    with CaptureQueriesContext(connection) as after:
+        response = client.get(URL, {"year": "2024"})
+    assert len(after.captured_queries) == len(before.captured_queries)
+    assert {r.slug: r for r in response.context["reports"]}["received"].data[-1]["total"] == 75
+    content = response.content.decode()
+    assert "Extra 7 &lt;&amp;&gt;</option>" in content  # the plain <select> escapes names
+    assert content.count("<option value=") >= 32
+
+
+def test_organisation_filter_keeps_the_choice(data, admin_user, org_dk, login, now):
+    content = login(admin_user).get(URL, {"year": "2024", "organisation": org_dk.pk}).content
+    assert f'<option value="{org_dk.pk}" selected>Testfirma ApS</option>'.encode() in content
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.django_db(transaction=True)
+def test_planner_settings_last_only_for_the_reports_transaction():
+    def setting():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW work_mem")
+            return cursor.fetchone()[0]
+
+    outside = setting()
+    with reports.snapshot():
+        assert setting() == reports.PLANNER_SETTINGS["work_mem"]
+    assert setting() == outside
