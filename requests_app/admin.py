@@ -35,10 +35,14 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from requests_app import (
+    admin_outcomes,
+    admin_packages,
     checklist,
     clock,
+    cover,
     events,
     intake,
+    outcomes,
     replies,
     roles,
     selectors,
@@ -53,15 +57,18 @@ from requests_app.models import (
     DataSystem,
     Event,
     ExtensionReason,
+    LegalBasis,
     Membership,
     Message,
     Organisation,
     OutgoingEmail,
+    ProcessingRecord,
     RefusalGround,
     Relationship,
     Reminder,
     ReplyTemplate,
     Request,
+    RequestOutcome,
     RequestType,
     Status,
 )
@@ -175,6 +182,143 @@ class DataSystemAdmin(OrganisationScopedAdmin):
         return _labels(system.request_types, RequestType.choices) or gettext("All")
 
 
+# --- Records of processing (Art. 30(1)) ------------------------------------------------------
+
+
+class ProcessingRecordForm(forms.ModelForm):
+    """Whose data as checkboxes of relationships; the systems only of the record's
+    organisation (checked again on save, since a new record's organisation is chosen in the
+    same form)."""
+
+    relationships = forms.MultipleChoiceField(
+        label=_("whose data"), choices=Relationship.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The people whose data this activity processes. None ticked: everyone. "
+                    "The access cover document lists the activities of the requester's "
+                    "relationship (Art. 15(1))."),
+    )
+
+    class Meta:
+        model = ProcessingRecord
+        fields = ("organisation", "name", "purposes", "legal_basis", "legitimate_interests",
+                  "data_categories", "relationships", "recipients", "transfers", "retention",
+                  "source", "automated_decisions", "systems")
+        widgets = {"systems": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        systems = self.fields.get("systems")
+        if systems is not None and self.instance.organisation_id:
+            systems.queryset = systems.queryset.filter(
+                organisation_id=self.instance.organisation_id)
+        elif systems is not None:
+            # A new record: the organisation is not chosen yet, so say whose each system is.
+            systems.label_from_instance = lambda system: f"{system.name} ({system.organisation})"
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation = cleaned.get("organisation") or (
+            self.instance.organisation if self.instance.organisation_id else None)
+        others = [s.name for s in cleaned.get("systems") or []
+                  if organisation is None or s.organisation_id != organisation.pk]
+        if others:
+            self.add_error("systems", gettext(
+                "These systems belong to another organisation: %(systems)s.")
+                % {"systems": ", ".join(others)})
+        if (cleaned.get("legal_basis") == LegalBasis.LEGITIMATE_INTERESTS
+                and not (cleaned.get("legitimate_interests") or "").strip()):
+            # Art. 13(1)(d), 14(2)(b): the interests must be named.
+            self.add_error("legitimate_interests", gettext(
+                "Name the legitimate interests pursued (Art. 13(1)(d))."))
+        return cleaned
+
+
+class ProcessingRecordInline(admin.TabularInline):
+    """The organisation's records, read-only here: each opens on its own page, where there is
+    room for the long texts."""
+
+    model = ProcessingRecord
+    extra = 0
+    fields = ("name", "legal_basis", "relationships_display")
+    readonly_fields = fields
+    show_change_link = True
+    verbose_name_plural = _("records of processing (Art. 30(1))")
+
+    @admin.display(description=_("whose data"))
+    def relationships_display(self, record):
+        return _labels(record.relationships, Relationship.choices) or gettext("Everyone")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProcessingRecord)
+class ProcessingRecordAdmin(OrganisationScopedAdmin):
+    """The records of processing the access cover document is prefilled from (``cover``).
+    Compliance leads and organisation admins edit their organisations' records; handlers
+    read them (``roles.record_keeping_org_ids``)."""
+
+    form = ProcessingRecordForm
+    list_display = ("name", "organisation", "legal_basis", "relationships_display")
+    list_filter = (("organisation", admin.RelatedOnlyFieldListFilter), "legal_basis")
+    list_select_related = ("organisation",)
+    search_fields = ("name", "purposes", "data_categories")
+    readonly_fields = ("relationships_display", "systems_display")
+    show_full_result_count = False
+
+    @admin.display(description=_("whose data"))
+    def relationships_display(self, record):
+        return _labels(record.relationships, Relationship.choices) or gettext("Everyone")
+
+    @admin.display(description=_("systems"))
+    def systems_display(self, record):
+        return ", ".join(s.name for s in record.systems.all()) or "–"
+
+    def _keeps_records(self, request, obj) -> bool:
+        if request.user.is_superuser:
+            return True
+        kept = roles.record_keeping_org_ids(request.user)
+        return bool(kept) if obj is None else obj.organisation_id in kept
+
+    def get_fields(self, request, obj=None):
+        fields = list(self.form.Meta.fields)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read-only: the labels, not the stored codes.
+            fields[fields.index("relationships")] = "relationships_display"
+            fields[fields.index("systems")] = "systems_display"
+        return fields
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and self._keeps_records(request, None)
+
+    def has_change_permission(self, request, obj=None):
+        return (super().has_change_permission(request, obj)
+                and self._keeps_records(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return (super().has_delete_permission(request, obj)
+                and self._keeps_records(request, obj))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "organisation" and not request.user.is_superuser:
+            field.queryset = field.queryset.filter(
+                pk__in=roles.record_keeping_org_ids(request.user))
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "systems" and not request.user.is_superuser:
+            kwargs["queryset"] = DataSystem.objects.filter(
+                organisation_id__in=_member_org_ids(request)).select_related("organisation")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 # The organisation's settings of the legal clock and its reminders, in a fieldset of their own.
 CLOCK_SETTINGS = ("pause_clock_while_waiting", "reminder_days_before", "remind_on_due_date",
                   "escalate_when_overdue", "reminder_hour")
@@ -186,7 +330,7 @@ class OrganisationAdmin(PortalAdmin):
     list_filter = ("country",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    inlines = [DataSystemInline]
+    inlines = [DataSystemInline, ProcessingRecordInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
@@ -399,6 +543,11 @@ class ChecklistInline(RequestPartInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("updated_by")
+
+    def get_fields(self, request, obj=None):
+        # The per-system outcome of the request's type (Art. 16, 17(3), 19), before "by".
+        return ("system_name", "state", "note", *admin_outcomes.checklist_fields(obj),
+                "updated_by_display", "updated_at")
 
     def has_change_permission(self, request, obj=None):
         # A closed request's checklist is a record: ``checklist.mark`` refuses to change it.
@@ -700,7 +849,8 @@ class RequestAdmin(OrganisationScopedAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
     list_per_page = 50
-    inlines = [EventInline, ChecklistInline, MessageInline, AttachmentInline, ReminderInline]
+    inlines = [EventInline, ChecklistInline, admin_outcomes.RequestOutcomeInline, MessageInline,
+               AttachmentInline, ReminderInline]
     actions = ["assign_to_me", "assign_to", *STATUS_ACTIONS]
     readonly_fields = ("reference", "organisation", "type", "status", "channel", "language",
                        "received_at", "confirmed_at", "due_date", "closed_at", "subject_name",
@@ -872,6 +1022,15 @@ class RequestAdmin(OrganisationScopedAdmin):
         if obj is not None:
             context.update(self._clock_tools(request, obj))
             context.update(self._decision_tools(request, obj))
+            context.update(admin_packages.tools(self, request, obj))
+            context.update(admin_outcomes.tools(self, request, obj))
+            if (obj.type == RequestType.ACCESS and obj.is_open
+                    and not cover.has_records(obj)):
+                # The cover would say so to the requester: Art. 15(1)(a)-(h) need the records.
+                messages.warning(request, gettext(
+                    "No record of processing concerns this requester's relationship: the "
+                    "access cover document will say that the organisation has not described "
+                    "its processing. Add the records of processing first (Art. 15(1), 30)."))
         return super().render_change_form(request, context, add=add, change=change,
                                           form_url=form_url, obj=obj)
 
@@ -937,6 +1096,8 @@ class RequestAdmin(OrganisationScopedAdmin):
             view(self.forward_view, "forward", "<path:object_id>/forward/"),
             view(self.attachment_view, "attachment",
                  "<path:object_id>/attachment/<int:attachment_id>/"),
+            *admin_packages.urls(self),
+            *admin_outcomes.urls(self),
             *super().get_urls(),
         ]
 
@@ -1092,7 +1253,7 @@ class RequestAdmin(OrganisationScopedAdmin):
             success=lambda obj, data: gettext(
                 "%(reference)s is completed and the answer is on the requester's status "
                 "page.") % {"reference": obj.reference},
-            extra={"unfinished": unfinished})
+            extra={"unfinished": unfinished, "outcome_missing": outcomes.missing(obj)})
 
     def refuse_view(self, request, object_id):
         """Refuse, wholly or partly, on a legal ground: compliance leads, organisation admins
@@ -1238,6 +1399,9 @@ class RequestAdmin(OrganisationScopedAdmin):
     def save_formset(self, request, form, formset, change):
         """The checklist changes through ``checklist.mark``, one logged event per changed
         item; the other inlines are read-only."""
+        if formset.model is RequestOutcome:
+            admin_outcomes.save_formset(self, request, form, formset)
+            return
         if formset.model is not ChecklistItem:
             formset.save()
             return
@@ -1253,7 +1417,9 @@ class RequestAdmin(OrganisationScopedAdmin):
             data = changed[item.pk].cleaned_data
             try:
                 checklist.mark(item, state=data["state"], note=data.get("note", ""),
-                               actor=request.user)
+                               actor=request.user,
+                               **{name: data[name] for name in checklist.OUTCOME_FIELDS
+                                  if name in data})
             except ValidationError as exc:
                 self.message_user(request, f"{item.system_name}: {' '.join(exc.messages)}",
                                   messages.ERROR)
@@ -1386,3 +1552,8 @@ class OutgoingEmailAdmin(OrganisationScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The suppression list (Art. 21(3)) has its admin in a module of its own, which reuses the
+# scoping above; importing it here registers it.
+from requests_app import admin_suppression  # noqa: E402, F401

@@ -10,7 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from requests_app import events
-from requests_app.models import ChecklistItem, DataSystem, Event, Request
+from requests_app.models import (
+    ERASURE_EXEMPTIONS,
+    ChecklistItem,
+    DataSystem,
+    Event,
+    Request,
+    RequestType,
+)
 
 
 def build(request: Request) -> list[ChecklistItem]:
@@ -27,25 +34,67 @@ def build(request: Request) -> list[ChecklistItem]:
     return items
 
 
+#: What ``mark`` records per system beyond state and note: the rectification (Art. 16), the
+#: data kept despite an erasure request (Art. 17(3)), the recipients told (Art. 19).
+OUTCOME_FIELDS = ("value_before", "value_after", "kept_ground", "kept_until", "recipients_told")
+
+_UNCHANGED = object()
+
+
 @transaction.atomic
 def mark(item: ChecklistItem, *, state: str, note: str = "",
-         actor: AbstractBaseUser | None) -> ChecklistItem:
-    """Record what was found or done in one system, by whom and when."""
+         actor: AbstractBaseUser | None, value_before=_UNCHANGED, value_after=_UNCHANGED,
+         kept_ground=_UNCHANGED, kept_until=_UNCHANGED,
+         recipients_told=_UNCHANGED) -> ChecklistItem:
+    """Record what was found or done in one system, by whom and when.
+
+    The outcome fields are left as they are unless given; what changed is written into the
+    event (the text is personal data and goes with the purge, see ``purge``)."""
     if state not in ChecklistItem.State.values:
         raise ValidationError(_("Unknown checklist state."))
     if not item.request.is_open:
         raise ValidationError(_("The request is closed; its checklist can no longer change."))
+    given = {name: value for name, value in (
+        ("value_before", value_before), ("value_after", value_after),
+        ("kept_ground", kept_ground), ("kept_until", kept_until),
+        ("recipients_told", recipients_told)) if value is not _UNCHANGED}
+    for name in ("value_before", "value_after", "kept_ground", "recipients_told"):
+        if name in given and given[name] is None:
+            given[name] = ""
+    if given.get("kept_ground") and given["kept_ground"] not in dict(ERASURE_EXEMPTIONS):
+        raise ValidationError(_("Unknown ground for keeping data (GDPR Art. 17(3))."))
+    changed = {name: value for name, value in given.items() if getattr(item, name) != value}
     previous = item.state
     item.state, item.note = state, note
+    for name, value in changed.items():
+        setattr(item, name, value)
     item.updated_by, item.updated_at = actor, timezone.now()
     item.save()
+    lines = [f"{item.system_name}: {note}".strip(": ")]
+    lines += [f"{ChecklistItem._meta.get_field(name).verbose_name}: {_shown(item, name)}"
+              for name in changed]
     events.record(item.request, Event.Kind.CHECKLIST, actor=actor, from_value=previous,
-                  to_value=state, message=f"{item.system_name}: {note}".strip(": "))
+                  to_value=state, message="\n".join(lines))
     return item
 
 
+def _shown(item: ChecklistItem, name: str) -> str:
+    value = getattr(item, name)
+    if name == "kept_ground" and value:
+        return str(item.get_kept_ground_display())
+    return "–" if value in (None, "") else str(value)
+
+
+def is_finished(item: ChecklistItem, request_type: str) -> bool:
+    """Finished for completing: searched and dealt with. For an erasure, data kept on an
+    Art. 17(3) ground is dealt with too, whether marked done or left as "data found"."""
+    return item.is_finished or (request_type == RequestType.ERASURE
+                                and item.state == ChecklistItem.State.DATA_FOUND
+                                and bool(item.kept_ground))
+
+
 def unfinished(request: Request) -> list[ChecklistItem]:
-    return [item for item in request.checklist.all() if not item.is_finished]
+    return [item for item in request.checklist.all() if not is_finished(item, request.type)]
 
 
 def check_finished(request: Request) -> None:

@@ -157,6 +157,33 @@ def assigned_email(request: Request, assignee) -> OutgoingEmail:
     )
 
 
+def restriction_lift_email(request: Request, outcome) -> OutgoingEmail:
+    """Tells the requester that the restriction of processing will be lifted, before it is
+    (Art. 18(3)): which processing and from when; the details are on the status page."""
+    from requests_app import intake
+
+    url = intake.status_url(request)
+    return _compose(
+        "restriction-lift", to=request.subject_email, language=request.language,
+        request=request, secret_url=url,
+        context={"request": request, "organisation": request.organisation,
+                 "outcome": outcome, "status_url": url},
+    )
+
+
+def restriction_end_email(request: Request, outcome, *, to: str,
+                          language: str) -> OutgoingEmail:
+    """Reminds staff that a restriction ends soon: the requester must be told before it is
+    lifted (Art. 18(3))."""
+    return _compose(
+        "restriction-end", to=to, language=language, request=request,
+        context={"request": request, "organisation": request.organisation,
+                 "outcome": outcome,
+                 "admin_url": settings.SITE_URL + reverse("admin:requests_app_request_change",
+                                                          args=[request.pk])},
+    )
+
+
 def deliver(email_id: int) -> bool:
     """Send one outbox row unless it is sent already or another worker holds it.
 

@@ -1,15 +1,21 @@
 """Erasing personal data on schedule (storage limitation, GDPR Art. 5(1)(e)).
 
 What goes, per organisation settings:
-- attachments: ``attachment_retention_days`` after the request closed (files and rows);
+- files: ``attachment_retention_days`` after the request closed — the requester's attachments
+  (files and rows), the exports staff took for an access or portability request (files and
+  rows) and the packages built from them (files; the row stays, marked deleted);
 - everything else personal: ``retention_days`` after it closed — the requester's name,
   address, phone, description and details, the messages, the outbox copies of e-mails, the
-  status link, checklist notes, reminder recipients, and the personal parts of the event log.
+  status link, checklist notes and outcomes (what was wrong and what it says now, recipients
+  told), the texts of the outcome (processing restricted, balancing, consent withdrawn),
+  reminder recipients, and the personal parts of the event log.
 
 What stays is the request row itself as an anonymous register entry (organisation, type,
-channel, relationship, received, due, extended, closed, outcome, refusal ground), so reports
-and the accountability record (Art. 5(2)) survive, and the event log keeps its rows. Purging
-is idempotent (``purged_at``) and logged.
+channel, relationship, received, due, extended, closed, outcome, refusal ground, the dates
+and grounds of the outcome), so reports and the accountability record (Art. 5(2)) survive,
+and the event log keeps its rows. The suppression list keeps its entry (a keyed hash, not the
+address): an objection to direct marketing must keep working after the request is gone
+(Art. 21(3)). Purging is idempotent (``purged_at``) and logged.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from requests_app import events
@@ -27,11 +33,13 @@ from requests_app.models import (
     Attachment,
     ChecklistItem,
     Event,
+    ExportFile,
     Message,
     Organisation,
     OutgoingEmail,
     Reminder,
     Request,
+    RequestOutcome,
 )
 
 logger = logging.getLogger(__name__)
@@ -42,7 +50,15 @@ _PERSONAL_EVENT_TEXT = (
     Event.Kind.MESSAGE_FROM_SUBJECT, Event.Kind.NOTE, Event.Kind.CHECKLIST,
     Event.Kind.EXTENDED, Event.Kind.FORWARDED, Event.Kind.REMINDER_SENT, Event.Kind.ESCALATED,
     Event.Kind.ATTACHMENT_VIEWED, Event.Kind.DUPLICATE, Event.Kind.STATUS_CHANGED,
-    Event.Kind.CREATED,
+    Event.Kind.CREATED, Event.Kind.OUTCOME, Event.Kind.EXPORT_ADDED, Event.Kind.PACKAGE_QUEUED,
+    Event.Kind.PACKAGE_READY, Event.Kind.PACKAGE_FAILED, Event.Kind.PACKAGE_DOWNLOADED,
+    Event.Kind.PACKAGE_DELETED, Event.Kind.RESTRICTION_LIFT_NOTICE,
+    Event.Kind.RESTRICTION_LIFTED,
+)
+#: Event kinds whose ``to_value`` may hold it (an address).
+_PERSONAL_EVENT_VALUES = (
+    Event.Kind.EMAIL_CONFIRMED, Event.Kind.EMAIL_SENT, Event.Kind.REMINDER_SENT,
+    Event.Kind.ESCALATED,
 )
 
 
@@ -64,13 +80,22 @@ def due_for_purge(now: datetime | None = None) -> list[int]:
 
 
 def attachments_due(now: datetime | None = None) -> list[int]:
+    """Closed requests past ``attachment_retention_days`` that still have attachments or
+    exports."""
     now = now or timezone.now()
     return list(_older_than("attachment_retention_days", now)
-                .filter(attachments__isnull=False).distinct().values_list("pk", flat=True))
+                .filter(Q(Exists(Attachment.objects.filter(request_id=OuterRef("pk"))))
+                        | Q(Exists(ExportFile.objects.filter(request_id=OuterRef("pk")))))
+                .values_list("pk", flat=True))
 
 
 def delete_attachments(request_id: int) -> int:
-    """Delete the requester's files (from disk, then the rows). Returns how many."""
+    """Delete the request's files: the requester's attachments (from disk, then the rows),
+    and the exports staff took (``packages.delete_exports``). The packages built from them
+    keep their own download period (``packages.expire``). Returns how many attachments."""
+    from requests_app import packages
+
+    packages.delete_exports(request_id)
     with transaction.atomic():
         attachments = list(Attachment.objects.select_for_update().filter(request_id=request_id))
         for attachment in attachments:
@@ -86,8 +111,11 @@ def delete_attachments(request_id: int) -> int:
 
 def purge_request(request_id: int, *, now: datetime | None = None) -> bool:
     """Erase one request's personal data. Returns False if it was purged already."""
+    from requests_app import packages
+
     now = now or timezone.now()
     delete_attachments(request_id)
+    packages.delete_files(request_id)  # packages still within their download period too
     with transaction.atomic():
         request = Request.objects.select_for_update().filter(pk=request_id,
                                                              purged_at__isnull=True).first()
@@ -100,14 +128,17 @@ def purge_request(request_id: int, *, now: datetime | None = None) -> bool:
         )
         Message.objects.filter(request_id=request_id).delete()
         OutgoingEmail.objects.filter(request_id=request_id).delete()
-        ChecklistItem.objects.filter(request_id=request_id).update(note="")
+        ChecklistItem.objects.filter(request_id=request_id).update(
+            note="", value_before="", value_after="", recipients_told="")
+        # The dates and grounds stay (reports, and the restriction's reminder); the texts go.
+        RequestOutcome.objects.filter(request_id=request_id).update(
+            restricted_processing="", balancing="", consent_withdrawn="")
         Reminder.objects.filter(request_id=request_id).update(recipients="")
         # The log keeps its rows (who did what, when) but loses the personal text.
         Event.objects.filter(request_id=request_id, kind__in=_PERSONAL_EVENT_TEXT).update(
             message="")
-        Event.objects.filter(request_id=request_id, kind__in=(
-            Event.Kind.EMAIL_CONFIRMED, Event.Kind.EMAIL_SENT, Event.Kind.REMINDER_SENT,
-            Event.Kind.ESCALATED)).update(to_value="")
+        Event.objects.filter(request_id=request_id,
+                             kind__in=_PERSONAL_EVENT_VALUES).update(to_value="")
         events.record(request, Event.Kind.PURGED)
     return True
 

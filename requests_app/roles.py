@@ -13,16 +13,22 @@ _HANDLER = [
     "requests_app.view_organisation", "requests_app.view_datasystem",
     "requests_app.view_outgoingemail", "requests_app.view_reminder",
     "requests_app.view_replytemplate", "requests_app.add_replytemplate",
-    "requests_app.change_replytemplate",
+    "requests_app.change_replytemplate", "requests_app.view_processingrecord",
+]
+# The records of processing (Art. 30(1)) are kept by compliance leads and organisation admins;
+# handlers read them. Which organisation's records one may edit: ``may_edit_records``.
+_RECORDS = [
+    "requests_app.add_processingrecord", "requests_app.change_processingrecord",
+    "requests_app.delete_processingrecord",
 ]
 ROLE_PERMISSIONS = {
     Membership.Role.HANDLER: _HANDLER,
-    Membership.Role.COMPLIANCE_LEAD: _HANDLER,
+    Membership.Role.COMPLIANCE_LEAD: _HANDLER + _RECORDS,
     Membership.Role.ORG_ADMIN: _HANDLER + [
         "requests_app.change_organisation", "requests_app.add_datasystem",
         "requests_app.change_datasystem", "requests_app.delete_datasystem",
         "requests_app.delete_replytemplate",
-    ],
+    ] + _RECORDS,
 }
 
 
@@ -57,3 +63,16 @@ def may_decide(user, organisation) -> bool:
         return True
     return Membership.objects.filter(user=user, organisation=organisation,
                                      role__in=DECIDING_ROLES).exists()
+
+
+# The roles that keep the records of processing (Art. 30(1)).
+RECORD_KEEPING_ROLES = (Membership.Role.COMPLIANCE_LEAD, Membership.Role.ORG_ADMIN)
+
+
+def record_keeping_org_ids(user) -> frozenset[int]:
+    """The organisations whose records of processing ``user`` may edit. The permission of the
+    group is per user, not per organisation: a handler here may be a lead elsewhere."""
+    if not user.is_active:
+        return frozenset()
+    return frozenset(Membership.objects.filter(user=user, role__in=RECORD_KEEPING_ROLES)
+                     .values_list("organisation_id", flat=True))

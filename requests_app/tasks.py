@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from requests_app import intake, notifications, purge, reminders
+from requests_app import intake, notifications, outcomes, purge, reminders
 
 
 @shared_task(
@@ -37,6 +37,31 @@ def process_reminders(request_id: int) -> int:
 
 
 @shared_task
+def remind_restrictions_ending() -> int:
+    """Beat, hourly: remind staff once before a restriction ends, so the requester is told
+    before it is lifted (Art. 18(3)); exactly once per end date (see ``outcomes``)."""
+    return outcomes.remind_restrictions_ending()
+
+
+@shared_task
 def purge_personal_data() -> dict:
     """Daily: erase the personal data of requests past their organisation's retention."""
     return purge.run()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def build_package(package_id: int) -> str:
+    """Build an access package or portability archive (``packages.build``). A worker that dies
+    mid-build gives the task back to the queue and the build starts again; a package already
+    READY is left alone."""
+    from requests_app import packages
+
+    return packages.build(package_id).state
+
+
+@shared_task
+def expire_packages() -> int:
+    """Hourly: delete the packages whose download period has run out."""
+    from requests_app import packages
+
+    return packages.expire()

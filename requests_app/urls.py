@@ -1,6 +1,6 @@
 from django.urls import path
 
-from requests_app.views import public
+from requests_app.views import downloads, public
 
 app_name = "public"
 urlpatterns = [
@@ -10,4 +10,7 @@ urlpatterns = [
     path("o/<slug:slug>/<slug:request_type>/", public.request_form, name="request_form"),
     path("confirm/<str:token>/", public.confirm, name="confirm"),
     path("status/<str:token>/", public.status, name="status"),
+    path("status/<str:token>/package/<uuid:public_id>/", downloads.package_link,
+         name="package_link"),
+    path("package/<str:signed>/", downloads.package_download, name="package_download"),
 ]

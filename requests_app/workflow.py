@@ -14,7 +14,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from requests_app import checklist, clock, conversation, events, notifications, reminders
+from requests_app import (
+    checklist,
+    clock,
+    conversation,
+    events,
+    notifications,
+    outcomes,
+    reminders,
+)
 from requests_app.models import CLOSED_STATUSES, Event, Message, RefusalGround, Request, Status
 
 S = Status
@@ -63,6 +71,11 @@ def change_status(
             _("A request cannot go from “%(current)s” to “%(target)s”.")
             % {"current": Status(locked.status).label, "target": Status(target).label}
         )
+    if target == Status.COMPLETED and not locked.partly_refused:
+        # Also for the "Mark completed" action, which skips ``complete``: no request is
+        # completed without the outcome its article needs. A partial refusal completes what
+        # was not refused; its answer says what was done.
+        outcomes.check_complete(locked)
     previous = locked.status
     locked.status = target
     events.record(locked, Event.Kind.STATUS_CHANGED, actor=actor, actor_label=actor_label,
@@ -164,11 +177,17 @@ def subject_replied(request: Request, *, body: str, files=()) -> Request:
 
 @transaction.atomic
 def complete(request: Request, *, answer: str, actor: AbstractBaseUser | None) -> Request:
-    """Answer the request and close it. Every system on the checklist must be finished."""
+    """Answer the request and close it. Every system on the checklist must be finished and
+    the outcome the right needs recorded (``outcomes.check_complete``); the answer ends with
+    what was done (``outcomes.summary``, in the requester's language)."""
     request.refresh_from_db()
     checklist.check_finished(request)
+    outcomes.check_complete(request)
     _require_answer(answer)
-    conversation.post_to_subject(request, body=answer, purpose=Message.Purpose.ANSWER,
+    outcomes.finish(request, actor=actor)
+    summary = outcomes.summary(request)
+    body = f"{answer.strip()}\n\n{summary}" if summary else answer
+    conversation.post_to_subject(request, body=body, purpose=Message.Purpose.ANSWER,
                                  actor=actor)
     return change_status(request, Status.COMPLETED, actor=actor)
 
@@ -186,6 +205,7 @@ def refuse(request: Request, *, ground: str, answer: str, actor: AbstractBaseUse
     request.refresh_from_db()
     if partly:
         checklist.check_finished(request)
+        outcomes.finish(request, actor=actor)
     Request.objects.filter(pk=request.pk).update(refusal_ground=ground, partly_refused=partly)
     request.refusal_ground, request.partly_refused = ground, partly
     with translation.override(request.language):

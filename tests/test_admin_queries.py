@@ -17,7 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from requests_app import events, roles
+from requests_app import events, outcomes, roles
 from requests_app.models import (
     Attachment,
     ChecklistItem,
@@ -27,10 +27,12 @@ from requests_app.models import (
     Message,
     Organisation,
     OutgoingEmail,
+    ProcessingRecord,
     Reminder,
     ReplyTemplate,
     Request,
     Status,
+    SuppressionEntry,
 )
 from tests.factories import make_request
 
@@ -84,6 +86,20 @@ def _systems(org, n):
                                   relationships=["customer"], request_types=["access"])
 
 
+def _records(org, n):
+    system = DataSystem.objects.create(organisation=org, name=f"System {_n()}")
+    for _ in range(n):
+        ProcessingRecord.objects.create(
+            organisation=org, name=f"Behandling {_n()}", purposes="Levering",
+            legal_basis="contract", data_categories="Navn", relationships=["customer"],
+            retention="5 år").systems.set([system])
+
+
+def _suppressions(org, n):
+    for _ in range(n):
+        outcomes.suppress(org, f"x{_n()}@example.no", request=make_request(org))
+
+
 #: Rows of each registered model, made as the given organisation's.
 ROW_MAKERS = {
     Organisation: _organisations,
@@ -92,6 +108,8 @@ ROW_MAKERS = {
     DataSystem: _systems,
     OutgoingEmail: _emails,
     Request: _requests,
+    ProcessingRecord: _records,
+    SuppressionEntry: _suppressions,
 }
 
 
@@ -119,7 +137,7 @@ def _request_parts(subject_request, n, user):
 def _change_page_object(model, org, user):
     """One object of ``model`` to show, and how to give it n more related rows."""
     if model is Organisation:
-        return org, lambda n: _systems(org, n)
+        return org, lambda n: (_systems(org, n), _records(org, n))
     if model is Request:
         subject_request = make_request(org, status=Status.IN_PROGRESS, assignee=user)
         return subject_request, lambda n: _request_parts(subject_request, n, user)

@@ -22,6 +22,7 @@ from requests_app.models import (
     Membership,
     Message,
     OutgoingEmail,
+    Package,
     ReplyTemplate,
     Request,
     Status,
@@ -238,6 +239,10 @@ def test_the_checklist_comes_from_matching_systems_and_completing_waits_for_it(
 
     client.post(change_url(subject_request), checklist_post(
         subject_request, {"Nettbutikk": (ChecklistItem.State.DONE, "")}))
+    # Data was found, so the access package must be ready (outcomes.check_complete).
+    Package.objects.create(request=subject_request, kind=Package.Kind.ACCESS,
+                           state=Package.State.READY, ready_at=timezone.now(),
+                           expires_at=timezone.now() + timedelta(days=30))
     with django_capture_on_commit_callbacks(execute=True):
         completed = client.post(page_url(subject_request, "complete"), answer)
 

@@ -22,7 +22,12 @@ from requests_app.forms import AccessForm, ErasureForm
 from requests_app.models import Request, RequestType, Status
 from tests.conftest import link_in
 
-pytestmark = pytest.mark.browser
+# The live server needs committed data: these tests run after the others (pytest-django
+# orders transactional tests last) and each flushes the database at its end. The serialized
+# rollback loads what the migrations wrote (groups, shared reply templates) before each one,
+# since the one before it flushed them.
+pytestmark = [pytest.mark.browser,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

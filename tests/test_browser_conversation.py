@@ -15,7 +15,12 @@ from requests_app.forms import ReplyForm
 from requests_app.models import Attachment, Message, Status
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, TIMEOUT_MS, _in
 
-pytestmark = pytest.mark.browser
+# The live server needs committed data: these tests run after the others (pytest-django
+# orders transactional tests last) and each flushes the database at its end. The serialized
+# rollback loads what the migrations wrote (groups, shared reply templates) before each one,
+# since the one before it flushed them.
+pytestmark = [pytest.mark.browser,
+              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
 QUESTION = "Vi må bekrefte hvem du er.\nSend oss et bilde av førerkortet ditt."

@@ -41,7 +41,7 @@ from django.urls import URLPattern, URLResolver, resolve
 from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 
-from requests_app import events, roles
+from requests_app import events, outcomes, roles
 from requests_app.models import (
     Attachment,
     ChecklistItem,
@@ -50,6 +50,7 @@ from requests_app.models import (
     Membership,
     Message,
     OutgoingEmail,
+    ProcessingRecord,
     Reminder,
     ReplyTemplate,
 )
@@ -195,6 +196,10 @@ def world(request, outsider, org_dk, django_user_model) -> World:
                                            system=own_system))
     ReplyTemplate.objects.create(organisation=org_dk, outcome="completed", language="da",
                                  name="OWNTEMPLATE", body="Hej {name}")
+    ProcessingRecord.objects.create(
+        organisation=org_dk, name="OWNRECORD Kunder", purposes="Levering", legal_basis="contract",
+        data_categories="Navn", retention="5 år").systems.set([own_system])
+    outcomes.suppress(org_dk, "ole.egen@example.dk", request=own_request)
     world.own_reference = own_request.reference
     before = _pks_by_model()
 
@@ -211,6 +216,12 @@ def world(request, outsider, org_dk, django_user_model) -> World:
                                            system=system))
     ReplyTemplate.objects.create(organisation=org_no, outcome="completed", language="nb",
                                  name="LEAKTEMPLATE name", body="LEAKTEMPLATEBODY {name}")
+    ProcessingRecord.objects.create(
+        organisation=org_no, name="LEAKRECORD customers", purposes="LEAKPURPOSE delivery",
+        legal_basis="contract", data_categories="LEAKCATEGORIES name",
+        retention="5 years").systems.set([system])
+    leak_hash = outcomes.suppress(org_no, "ingrid.lekkasjesen@example.no",
+                                  request=subject_request).email_hash
     staff_auth.enrol_totp(nora)
     staff_auth.new_backup_codes(nora, n=2)
     AccessAttempt.objects.create(username=nora.username, ip_address="192.0.2.1",
@@ -231,7 +242,8 @@ def world(request, outsider, org_dk, django_user_model) -> World:
         subject_request.reference, "Ingrid Lekkasjesen", "ingrid.lekkasjesen@example.no",
         "40099123", "LEAKDESC", "LEAKEVENT", "LEAKNOTE", "LEAKMSG", "LEAKFILE",
         "LEAKFILECONTENT", "LEAKMAILSUBJECT", "LEAKMAILBODY", "LEAKHISTORY", "LEAKSYSTEM",
-        "LEAKHOLDS", "LEAKTEMPLATE", "LEAKAGENT", "nora-lekkasje",
+        "LEAKHOLDS", "LEAKTEMPLATE", "LEAKAGENT", "nora-lekkasje", "LEAKRECORD",
+        "LEAKPURPOSE", "LEAKCATEGORIES", leak_hash[:16],
     ]
     world.org_name = org_no.name
     yield world

@@ -16,6 +16,7 @@ from requests_app.models import (
     DataSystem,
     Event,
     Message,
+    Package,
     Request,
     Status,
 )
@@ -57,6 +58,10 @@ def test_a_request_cannot_be_completed_while_a_system_is_left_open(confirmed, sy
         workflow.complete(subject_request, answer="Her er dataene dine.", actor=handler)
 
     checklist.mark(items[1], state=ChecklistItem.State.NOTHING_FOUND, actor=handler)
+    # Data was exported, so the access package must be ready (outcomes.check_complete).
+    Package.objects.create(request=subject_request, kind=Package.Kind.ACCESS,
+                           state=Package.State.READY, ready_at=timezone.now(),
+                           expires_at=timezone.now() + timedelta(days=30))
     workflow.complete(subject_request, answer="Her er dataene dine.", actor=handler)
     subject_request.refresh_from_db()
     assert subject_request.status == Status.COMPLETED

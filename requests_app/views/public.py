@@ -18,6 +18,7 @@ from django_ratelimit.decorators import ratelimit
 from requests_app import clock, intake, selectors, workflow
 from requests_app.forms import FORMS, ReplyForm
 from requests_app.models import Message, Organisation, RequestType, Status
+from requests_app.views import downloads
 
 
 def home(request):
@@ -121,6 +122,8 @@ def status(request, token):
         "form": form,
         "refused": refused,
         "files_lost": bool(request.FILES) and form is not None and bool(form.errors),
+        "packages": downloads.for_status_page(subject_request),
+        "status_token": token,
     }, status=http_status))
 
 

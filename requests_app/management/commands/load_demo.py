@@ -12,14 +12,32 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from requests_app import roles, staff_auth
-from requests_app.demo_data import ORGANISATIONS
-from requests_app.models import DataSystem, Membership, Organisation
+from requests_app.demo_data import ORGANISATIONS, RECORDS
+from requests_app.models import DataSystem, Membership, Organisation, ProcessingRecord
 
 DEMO_BACKUP_CODES = 3
+RECORD_OPTIONAL_FIELDS = ("legitimate_interests", "recipients", "transfers", "source",
+                          "automated_decisions")
 
 
 class Command(BaseCommand):
-    help = "Create or update the demo organisations, their systems and demo staff logins."
+    help = ("Create or update the demo organisations, their systems, records of processing "
+            "and demo staff logins.")
+
+    @staticmethod
+    def _load_records(org, records) -> None:
+        """Each record by (organisation, name), like the systems: a second run updates in
+        place and creates nothing. Records staff added themselves are left alone."""
+        systems = {system.name: system for system in org.systems.all()}
+        for data in records:
+            data = dict(data)
+            names = data.pop("systems")
+            # Fields the policy is silent on are written empty, so a field dropped from the
+            # demo data is cleared too.
+            defaults = dict.fromkeys(RECORD_OPTIONAL_FIELDS, "") | data
+            record, _ = ProcessingRecord.objects.update_or_create(
+                organisation=org, name=defaults.pop("name"), defaults=defaults)
+            record.systems.set([systems[name] for name in names])
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -35,6 +53,7 @@ class Command(BaseCommand):
                     defaults={"holds": holds, "relationships": relationships,
                               "retention": retention},
                 )
+            self._load_records(org, RECORDS.get(org.slug, []))
         self.stdout.write(f"Demo organisations: {len(organisations)}")
 
         logins = [("admin", None, None)] + [

@@ -1,0 +1,118 @@
+"""The suppression list in the admin (Art. 21(3)): read-only, scoped to the staff member's
+organisations, with a form that answers "is this address on the list?".
+
+The check hashes the typed address (``outcomes.is_suppressed``) and shows only yes or no: the
+address is not stored, not put in a message (messages live in the session), not logged, and
+kept out of error reports (``sensitive_post_parameters``). Imported at the end of
+``admin.py``, whose scoping it reuses.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
+
+from requests_app import outcomes, selectors
+from requests_app.admin import OrganisationFilter, OrganisationScopedAdmin
+from requests_app.models import SuppressionEntry
+
+
+class SuppressionCheckForm(forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    email = forms.CharField(label=_("E-mail address"), max_length=254,
+                            widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = selectors.organisations_of(user)
+        self.fields["organisation"].queryset = organisations
+        only = list(organisations[:2])
+        if len(only) == 1:
+            self.fields["organisation"].initial = only[0].pk
+
+
+@admin.register(SuppressionEntry)
+class SuppressionEntryAdmin(OrganisationScopedAdmin):
+    """Written only by ``outcomes.suppress``: nobody adds, edits or deletes entries here."""
+
+    change_list_template = "admin/requests_app/suppressionentry/change_list.html"
+    list_display = ("hash_display", "organisation", "request_display", "added_at")
+    list_filter = (("organisation", OrganisationFilter),)
+    list_select_related = ("organisation", "request")
+    fields = ("organisation", "email_hash", "request_display", "added_at")
+    readonly_fields = fields
+    show_full_result_count = False
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever works on requests may see which requests put an address on the list.
+        user = request.user
+        return (super().has_view_permission(request, obj)
+                or user.has_perm("requests_app.view_request")
+                or user.has_perm("requests_app.change_request"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("address (keyed hash)"))
+    def hash_display(self, entry):
+        return format_html('<span title="{}">{}…</span>', entry.email_hash, entry.email_hash[:16])
+
+    @admin.display(description=_("request"))
+    def request_display(self, entry):
+        if entry.request_id is None:
+            return "–"
+        url = reverse(f"{self.admin_site.name}:requests_app_request_change",
+                      args=[entry.request_id])
+        return format_html('<a href="{}">{}</a>', url, entry.request.reference)
+
+    def get_urls(self):
+        return [
+            path("check/", self.admin_site.admin_view(self.check_view),
+                 name="requests_app_suppressionentry_check"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "check_form": SuppressionCheckForm(user=request.user)}
+        return super().changelist_view(request, extra_context)
+
+    @method_decorator(sensitive_post_parameters("email"))
+    def check_view(self, request):
+        """POST an organisation and an address; the answer is yes or no, nothing else."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        result = None
+        form = SuppressionCheckForm(request.POST if request.method == "POST" else None,
+                                    user=request.user)
+        if request.method == "POST" and form.is_valid():
+            organisation = form.cleaned_data["organisation"]
+            listed = outcomes.is_suppressed(organisation, form.cleaned_data["email"])
+            result = {"listed": listed, "organisation": organisation}
+            # A fresh form: the address is not written back into the page either.
+            form = SuppressionCheckForm(user=request.user,
+                                        initial={"organisation": organisation.pk})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Is this address on the suppression list?"),
+            "opts": self.opts,
+            "form": form,
+            "result": result,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/requests_app/suppressionentry/check.html",
+                                context)

@@ -1,0 +1,534 @@
+"""The concrete outcome of each right: what the law needs before a request can be completed,
+and what the requester is told was done.
+
+Per-system outcomes live on the checklist (``ChecklistItem``: corrected, erased or kept,
+recipients told); the others on ``RequestOutcome`` (restriction, objection, consent
+withdrawal), written only by ``record`` so that every change is logged. ``check_complete`` is
+called by ``workflow`` before a request is completed, ``summary`` is appended to the answer.
+
+The suppression list (Art. 21(3)) keeps a keyed hash of each address that objected to direct
+marketing, so it outlives the purge of the request without keeping the address. Restriction
+(Art. 18) ends only after the requester was told (Art. 18(3)): ``notify_lift`` first, then
+``lift_restriction``; ``remind_restrictions_ending`` reminds staff when the end date nears.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from requests_app import events, notifications, packages, selectors
+from requests_app.models import (
+    ChecklistItem,
+    Event,
+    Organisation,
+    Package,
+    RefusalGround,
+    Reminder,
+    Request,
+    RequestOutcome,
+    RequestType,
+    RestrictionGround,
+    SuppressionEntry,
+)
+
+logger = logging.getLogger(__name__)
+
+State = ChecklistItem.State
+
+#: The ``RequestOutcome`` fields each type records; other types record theirs per system.
+TYPE_FIELDS: dict[str, tuple[str, ...]] = {
+    RequestType.RESTRICTION: ("restricted_processing", "restriction_ground",
+                              "restricted_until"),
+    RequestType.OBJECTION: ("direct_marketing", "balancing", "objection_upheld"),
+    RequestType.CONSENT_WITHDRAWAL: ("consent_withdrawn", "consent_withdrawn_at"),
+}
+
+#: The package an access or portability request is answered with.
+PACKAGE_KIND = {RequestType.ACCESS: Package.Kind.ACCESS,
+                RequestType.PORTABILITY: Package.Kind.PORTABILITY}
+
+#: Checklist states that mean "no data of the requester there".
+NO_DATA = frozenset({State.NOTHING_FOUND, State.NOT_APPLICABLE})
+
+#: The ``Reminder`` kind of the reminder before a restriction ends (one per end date).
+RESTRICTION_REMINDER = "restriction_end"
+
+# What the public form calls the Art. 18(1) grounds, and what the outcome calls them.
+_FORM_RESTRICTION_GROUNDS = {
+    "accuracy_contested": RestrictionGround.ACCURACY_CONTESTED,
+    "unlawful": RestrictionGround.UNLAWFUL,
+    "legal_claim": RestrictionGround.LEGAL_CLAIMS,
+    "objection_pending": RestrictionGround.OBJECTION_PENDING,
+}
+
+
+# --- The outcome record ------------------------------------------------------------------------
+
+
+def asked_for_direct_marketing(request: Request) -> bool:
+    """Whether the requester's own form says the objection is to direct marketing."""
+    return (request.type == RequestType.OBJECTION
+            and (request.details or {}).get("objection_kind") == "direct_marketing")
+
+
+def outcome_of(request: Request) -> RequestOutcome:
+    """The saved outcome, or an unsaved one with what the request itself says.
+
+    An objection the requester filed as one to direct marketing counts as one until staff
+    record otherwise: it needs no assessment (Art. 21(2)-(3)), so nothing has to be typed in.
+    """
+    outcome = RequestOutcome.objects.filter(request_id=request.pk).first()
+    if outcome is None:
+        outcome = RequestOutcome(request=request,
+                                 direct_marketing=asked_for_direct_marketing(request))
+    return outcome
+
+
+def requested(request: Request) -> dict:
+    """The requester's own words for the outcome fields, to show staff beside the form."""
+    details = request.details or {}
+    if request.type == RequestType.RESTRICTION:
+        ground = _FORM_RESTRICTION_GROUNDS.get(details.get("restriction_ground", ""))
+        return {"restricted_processing": details.get("processing", ""),
+                "restriction_ground": ground.label if ground else ""}
+    if request.type == RequestType.OBJECTION:
+        return {"processing": details.get("processing", ""),
+                "grounds": details.get("grounds", "")}
+    if request.type == RequestType.CONSENT_WITHDRAWAL:
+        return {"consent_withdrawn": details.get("consent", "")}
+    return {}
+
+
+@transaction.atomic
+def record(request: Request, *, actor: AbstractBaseUser | None, **fields) -> RequestOutcome:
+    """Record the outcome fields of a restriction, objection or consent withdrawal, logged as
+    one ``OUTCOME`` event naming what changed.
+
+    Only the fields of the request's own type are accepted, and only while the request is
+    open: a closed request's outcome is the record of what was decided (lifting a restriction
+    has its own steps, ``notify_lift`` and ``lift_restriction``). An objection recorded as one
+    to direct marketing puts the address on the suppression list at once (see ``finish``).
+    """
+    allowed = TYPE_FIELDS.get(request.type, ())
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise ValidationError(
+            _("These outcome fields do not belong to a request of this type: %(fields)s.")
+            % {"fields": ", ".join(unknown)})
+    locked = Request.objects.select_for_update().get(pk=request.pk)
+    if not locked.is_open:
+        raise ValidationError(_("The request is closed; its outcome can no longer change."))
+    ground = fields.get("restriction_ground")
+    if ground and ground not in RestrictionGround.values:
+        raise ValidationError(_("Unknown ground for restriction."))
+    outcome = outcome_of(locked)
+    changed = []
+    for name, value in fields.items():
+        if value is None and name in ("restricted_processing", "restriction_ground",
+                                      "balancing", "consent_withdrawn"):
+            value = ""
+        if getattr(outcome, name) != value:
+            setattr(outcome, name, value)
+            changed.append(name)
+    if not changed and outcome.pk is not None:
+        return outcome
+    outcome.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+    outcome.updated_at = timezone.now()
+    outcome.save()
+    events.record(locked, Event.Kind.OUTCOME, actor=actor, to_value=", ".join(changed),
+                  message="\n".join(_describe(outcome, name) for name in changed))
+    if request.type == RequestType.OBJECTION and outcome.direct_marketing:
+        _suppress_requester(locked)
+    return outcome
+
+
+def _describe(outcome: RequestOutcome, name: str) -> str:
+    """"label: value" of one outcome field, for the event log (purged with the request)."""
+    field = RequestOutcome._meta.get_field(name)
+    value = getattr(outcome, name)
+    if field.choices and value:
+        value = dict(field.choices).get(value, value)
+    elif isinstance(value, bool):
+        value = _("yes") if value else _("no")
+    elif value is None:
+        value = "–"
+    return f"{field.verbose_name}: {value}"
+
+
+# --- What completing needs -----------------------------------------------------------------------
+
+
+def missing(request: Request, *, today: date | None = None) -> list[str]:
+    """What is still missing before ``request`` may be completed, in words for staff."""
+    today = today or _local_today(request.organisation)
+    items = list(request.checklist.all())
+    outcome = outcome_of(request)
+    check = {
+        RequestType.RECTIFICATION: _missing_rectification,
+        RequestType.ERASURE: _missing_erasure,
+        RequestType.RESTRICTION: _missing_restriction,
+        RequestType.OBJECTION: _missing_objection,
+        RequestType.CONSENT_WITHDRAWAL: _missing_consent,
+        RequestType.ACCESS: _missing_package,
+        RequestType.PORTABILITY: _missing_package,
+    }[request.type]
+    return check(request, items, outcome, today)
+
+
+def check_complete(request: Request) -> None:
+    """Refuse (``ValidationError``, one message per gap) to complete a request whose outcome
+    the law's article does not yet have. Called by ``workflow`` before it completes."""
+    gaps = missing(request)
+    if gaps:
+        raise ValidationError(gaps)
+
+
+def _missing_rectification(request, items, outcome, today) -> list[str]:
+    # Art. 16: what was wrong and what it says now, per system corrected.
+    return [_("%(system)s: write what was wrong and what it says now (GDPR Art. 16).")
+            % {"system": item.system_name}
+            for item in items if item.state == State.DONE
+            and not (item.value_before.strip() and item.value_after.strip())]
+
+
+def _missing_erasure(request, items, outcome, today) -> list[str]:
+    # Art. 17(1): erased; or Art. 17(3): kept on a named ground, until a named date.
+    gaps = []
+    for item in items:
+        if item.state in NO_DATA:
+            continue
+        if item.kept_ground and not item.kept_until:
+            gaps.append(_("%(system)s: say until when the data is kept (GDPR Art. 17(3)).")
+                        % {"system": item.system_name})
+        elif item.kept_ground and item.kept_until < today:
+            gaps.append(_("%(system)s: the data was to be kept only until %(date)s; erase it "
+                          "now.") % {"system": item.system_name,
+                                     "date": formats.date_format(item.kept_until)})
+        elif item.kept_until and not item.kept_ground:
+            gaps.append(_("%(system)s: name the ground on which the data is kept (GDPR "
+                          "Art. 17(3)), or clear the date if it was erased.")
+                        % {"system": item.system_name})
+        elif not item.kept_ground and item.state != State.DONE:
+            gaps.append(_("%(system)s: erase the data (and mark it done), or name the ground "
+                          "and date until which it is kept (GDPR Art. 17(3)).")
+                        % {"system": item.system_name})
+    return gaps
+
+
+def _missing_restriction(request, items, outcome, today) -> list[str]:
+    # Art. 18: which processing, on which ground of 18(1), until when.
+    gaps = []
+    if not outcome.restricted_processing.strip():
+        gaps.append(_("Say which processing is restricted (GDPR Art. 18)."))
+    if not outcome.restriction_ground:
+        gaps.append(_("Name the ground for the restriction (GDPR Art. 18(1)(a)-(d))."))
+    if outcome.restricted_until is None:
+        gaps.append(_("Say until when the processing is restricted."))
+    elif outcome.restricted_until < today:
+        gaps.append(_("The restriction's end date has passed; set the date it really ends."))
+    return gaps
+
+
+def _missing_objection(request, items, outcome, today) -> list[str]:
+    # Art. 21(2)-(3): direct marketing always succeeds, with no assessment.
+    if outcome.direct_marketing:
+        if not request.subject_email and not request.purged_at:
+            return [_("No e-mail address is known, so none can go on the suppression list: "
+                      "add the address the requester wants kept free of marketing.")]
+        return []
+    # Art. 21(1): the balancing of the requester's situation against the grounds.
+    gaps = []
+    if not outcome.balancing.strip():
+        gaps.append(_("Write the balancing of the requester's situation against the "
+                      "organisation's grounds (GDPR Art. 21(1))."))
+    if outcome.objection_upheld is None:
+        gaps.append(_("Record whether the objection is upheld."))
+    elif outcome.objection_upheld is False:
+        gaps.append(_("The objection is not upheld: refuse the request on the ground "
+                      "“%(ground)s” instead; the refusal tells the requester of the right to "
+                      "complain.") % {"ground": RefusalGround.OBJECTION_COMPELLING_GROUNDS.label})
+    return gaps
+
+
+def _missing_consent(request, items, outcome, today) -> list[str]:
+    # Art. 7(3): which consent, when withdrawn; the checklist says where it was updated.
+    gaps = []
+    if not outcome.consent_withdrawn.strip():
+        gaps.append(_("Say which consent was withdrawn (GDPR Art. 7(3))."))
+    if outcome.consent_withdrawn_at is None:
+        gaps.append(_("Say when the consent was withdrawn."))
+    if items and not any(item.state == State.DONE for item in items):
+        gaps.append(_("Mark the systems where the consent was recorded and has been updated "
+                      "as done."))
+    return gaps
+
+
+def _missing_package(request, items, outcome, today) -> list[str]:
+    # Art. 15(3) and 20(1): the copy itself, unless no system holds anything.
+    if all(item.state in NO_DATA for item in items):
+        return []
+    kind = PACKAGE_KIND[request.type]
+    if ready_package(request) is None:
+        return [_("Build the “%(package)s” for the requester; it must be ready before the "
+                  "request is completed.") % {"package": Package.Kind(kind).label}]
+    return []
+
+
+def ready_package(request: Request) -> Package | None:
+    """The newest ready package of the kind the request's type is answered with."""
+    kind = PACKAGE_KIND.get(request.type)
+    if kind is None:
+        return None
+    return (Package.objects.filter(request_id=request.pk, kind=kind,
+                                   state=Package.State.READY)
+            .order_by("-ready_at", "-id").first())
+
+
+# --- Completing ------------------------------------------------------------------------------
+
+
+def finish(request: Request, *, actor: AbstractBaseUser | None) -> None:
+    """What completing does beyond the answer: the ready packages go to the requester
+    (``packages.deliver``), and an objection to direct marketing puts the requester's address
+    on the suppression list.
+
+    When: at the latest on completion, and already when staff record the objection as one to
+    direct marketing (``record``). Not at confirmation: the list is kept for good (it survives
+    the purge), so an entry is only made once a handler has seen that the request really is an
+    objection to direct marketing, from the address it was filed with; a withdrawn or
+    mistaken request leaves nothing behind. The one-month limit of Art. 12(3) applies to this
+    as to any request, and the handler can make it effective the same day.
+    """
+    if request.type == RequestType.OBJECTION and outcome_of(request).direct_marketing:
+        _suppress_requester(request)
+    packages.deliver(request)
+
+
+def _suppress_requester(request: Request) -> None:
+    if request.subject_email:
+        suppress(request.organisation, request.subject_email, request=request)
+
+
+# --- The suppression list ------------------------------------------------------------------
+
+
+def normalise_email(email: str) -> str:
+    """The form an address is hashed in: no surrounding space, lower case."""
+    return (email or "").strip().lower()
+
+
+def email_hash(organisation: Organisation | int, email: str) -> str:
+    """HMAC-SHA256 of the organisation's id and the normalised address.
+
+    The key is ``SUPPRESSION_HASH_KEY`` or, if that is empty, one derived from ``SECRET_KEY``
+    (so set ``SUPPRESSION_HASH_KEY`` in production: rotating ``SECRET_KEY`` would otherwise
+    make every entry unmatchable). Without the key the hashes cannot be tried against a list
+    of addresses; with the organisation in the message two organisations' lists cannot be
+    joined to see who objected to both.
+    """
+    org_id = organisation if isinstance(organisation, int) else organisation.pk
+    secret = settings.SUPPRESSION_HASH_KEY or settings.SECRET_KEY
+    return salted_hmac("requests_app.outcomes.suppression", f"{org_id}\n{normalise_email(email)}",
+                       secret=secret, algorithm="sha256").hexdigest()
+
+
+def suppress(organisation: Organisation, email: str, *,
+             request: Request | None = None) -> SuppressionEntry:
+    """Put an address on the organisation's suppression list (Art. 21(3)). Idempotent: an
+    address already listed keeps its entry; each request logs ``SUPPRESSED`` once."""
+    if not normalise_email(email):
+        raise ValidationError(_("An e-mail address is needed for the suppression list."))
+    digest = email_hash(organisation, email)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                entry, created = SuppressionEntry.objects.get_or_create(
+                    organisation=organisation, email_hash=digest,
+                    defaults={"request": request})
+        except IntegrityError:  # listed by a concurrent call a moment ago
+            entry, created = SuppressionEntry.objects.get(organisation=organisation,
+                                                          email_hash=digest), False
+        if request is not None and not request.events.filter(
+                kind=Event.Kind.SUPPRESSED).exists():
+            # The hash prefix identifies the entry; the address is never logged.
+            events.record(request, Event.Kind.SUPPRESSED, to_value=digest[:12],
+                          from_value="" if created else "already listed")
+    return entry
+
+
+def is_suppressed(organisation: Organisation, email: str) -> bool:
+    """Whether an address is on the organisation's suppression list."""
+    if not normalise_email(email):
+        return False
+    return SuppressionEntry.objects.filter(organisation=organisation,
+                                           email_hash=email_hash(organisation, email)).exists()
+
+
+# --- Restriction: telling the requester, lifting, and the reminder --------------------------
+
+
+def _restriction(request: Request, *, lock: bool) -> RequestOutcome:
+    qs = RequestOutcome.objects.filter(request_id=request.pk)
+    if lock:
+        qs = qs.select_for_update()
+    outcome = qs.first()
+    if (request.type != RequestType.RESTRICTION or outcome is None
+            or not outcome.restricted_processing):
+        raise ValidationError(_("No restriction of processing is recorded for this request."))
+    if outcome.lifted_at is not None:
+        raise ValidationError(_("The restriction was lifted on %(date)s.") % {
+            "date": formats.date_format(timezone.localtime(outcome.lifted_at))})
+    return outcome
+
+
+@transaction.atomic
+def notify_lift(request: Request, *, actor: AbstractBaseUser | None) -> RequestOutcome:
+    """Tell the requester, by e-mail, that the restriction will be lifted (Art. 18(3)), and
+    record when. Needs an e-mail address: without one, tell them by phone or letter first
+    and record it on the request's address before using this."""
+    outcome = _restriction(request, lock=True)
+    if outcome.lift_notice_sent_at is not None:
+        raise ValidationError(_("The requester was already told, on %(date)s.") % {
+            "date": formats.date_format(timezone.localtime(outcome.lift_notice_sent_at))})
+    request = Request.objects.select_related("organisation").get(pk=request.pk)
+    if not request.subject_email:
+        raise ValidationError(_("No e-mail address is known for the requester: the notice "
+                                "cannot be sent."))
+    notifications.restriction_lift_email(request, outcome)
+    outcome.lift_notice_sent_at = timezone.now()
+    outcome.save(update_fields=["lift_notice_sent_at"])
+    events.record(request, Event.Kind.RESTRICTION_LIFT_NOTICE, actor=actor,
+                  to_value=outcome.restricted_until or "")
+    return outcome
+
+
+@transaction.atomic
+def lift_restriction(request: Request, *, actor: AbstractBaseUser | None) -> RequestOutcome:
+    """Lift the restriction. Refused until the requester was told (Art. 18(3))."""
+    outcome = _restriction(request, lock=True)
+    if outcome.lift_notice_sent_at is None:
+        raise ValidationError(_("Tell the requester first: a restriction may only be lifted "
+                                "after the requester was told (GDPR Art. 18(3))."))
+    outcome.lifted_at = timezone.now()
+    outcome.save(update_fields=["lifted_at"])
+    events.record(request, Event.Kind.RESTRICTION_LIFTED, actor=actor)
+    return outcome
+
+
+def _local_today(organisation: Organisation, now: datetime | None = None) -> date:
+    return (now or timezone.now()).astimezone(ZoneInfo(organisation.time_zone)).date()
+
+
+def restrictions_ending(now: datetime | None = None) -> list[int]:
+    """Requests whose restriction is in force (not lifted, requester not yet told) and ends
+    within the organisation's ``restriction_notice_days``, not yet reminded of that date.
+
+    One condition per organisation (there are few), on the partial index over
+    ``restricted_until``."""
+    now = now or timezone.now()
+    condition = Q(pk__in=[])
+    for org in Organisation.objects.only("pk", "time_zone", "restriction_notice_days"):
+        horizon = _local_today(org, now) + timedelta(days=org.restriction_notice_days)
+        condition |= Q(request__organisation_id=org.pk, restricted_until__lte=horizon)
+    reminded = Reminder.objects.filter(request_id=OuterRef("request_id"),
+                                       kind=RESTRICTION_REMINDER,
+                                       for_due_date=OuterRef("restricted_until"))
+    return list(RequestOutcome.objects
+                .filter(restricted_until__isnull=False, lifted_at__isnull=True,
+                        lift_notice_sent_at__isnull=True, request__purged_at__isnull=True,
+                        request__type=RequestType.RESTRICTION)
+                .filter(condition).filter(~Exists(reminded))
+                .values_list("request_id", flat=True))
+
+
+def remind_restrictions_ending(now: datetime | None = None) -> int:
+    """Remind staff once per restriction end date, so the requester is told before the
+    restriction is lifted (Art. 18(3)). Returns how many reminders were sent.
+
+    Exactly once, as in ``reminders``: the unique ``Reminder`` row (request, kind, end date)
+    is inserted in the same transaction as the outbox e-mails and the event; a second sweep,
+    a retried task or a second beat finds it taken. A new end date gives a new key."""
+    sent = 0
+    for request_id in restrictions_ending(now):
+        with transaction.atomic():
+            request = (Request.objects.select_for_update(of=("self",))
+                       .select_related("organisation", "assignee").get(pk=request_id))
+            outcome = RequestOutcome.objects.get(request_id=request_id)
+            if outcome.lifted_at or outcome.lift_notice_sent_at or not outcome.restricted_until:
+                continue
+            try:
+                with transaction.atomic():
+                    claim = Reminder.objects.create(request=request, kind=RESTRICTION_REMINDER,
+                                                    for_due_date=outcome.restricted_until)
+            except IntegrityError:
+                continue
+            people = selectors.staff_recipients(request)
+            for email, language in people:
+                notifications.restriction_end_email(request, outcome, to=email,
+                                                    language=language)
+            claim.recipients = ", ".join(email for email, _lang in people)
+            claim.save(update_fields=["recipients"])
+            events.record(request, Event.Kind.REMINDER_SENT, to_value=claim.recipients,
+                          message=RESTRICTION_REMINDER)
+            sent += 1
+    if sent:
+        logger.info("Restriction reminders sent: %d.", sent)
+    return sent
+
+
+# --- What the requester is told ----------------------------------------------------------------
+
+
+def summary(request: Request) -> str:
+    """What was done, in plain text in the requester's language: appended to the answer.
+
+    One template per type (``requests_app/outcomes/<type>.txt``). Empty when there is
+    nothing to report beyond the answer itself (e.g. no system was searched)."""
+    context = summary_context(request)
+    with translation.override(request.language):
+        text = render_to_string(f"requests_app/outcomes/{request.type}.txt", context)
+    return _tidy(text)
+
+
+def summary_context(request: Request) -> dict:
+    items = list(request.checklist.order_by("system_name", "id"))
+    with_data = [item for item in items if item.state not in NO_DATA]
+    package = ready_package(request)
+    package_until = None
+    if package is not None and package.expires_at:
+        zone = ZoneInfo(request.organisation.time_zone)
+        package_until = package.expires_at.astimezone(zone).date()
+    return {
+        "request": request,
+        "organisation": request.organisation,
+        "outcome": outcome_of(request),
+        "items": items,
+        "with_data": with_data,
+        "without_data": [item for item in items if item.state in NO_DATA],
+        "done": [item for item in items if item.state == State.DONE],
+        "kept": [item for item in with_data if item.kept_ground],
+        "erased": [item for item in with_data
+                   if item.state == State.DONE and not item.kept_ground],
+        "told": [item for item in with_data if item.recipients_told.strip()],
+        "package": package,
+        "package_until": package_until,
+    }
+
+
+def _tidy(text: str) -> str:
+    """Templates leave blank lines and trailing spaces where tags were: tidy them away."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
