@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -46,9 +46,13 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args, subject_request: Request, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["checklist_item"].queryset = subject_request.checklist.order_by(
-            "system_name", "id")
+        items = subject_request.checklist.order_by("system_name", "id")
+        self.fields["checklist_item"].queryset = items
         self.fields["checklist_item"].label_from_instance = lambda item: item.system_name
+        # One system on the checklist: the export is from it, unless staff say otherwise.
+        only = list(items[:2])
+        if len(only) == 1:
+            self.fields["checklist_item"].initial = only[0].pk
 
 
 def _url(model_admin, name: str, obj) -> str:
@@ -123,7 +127,7 @@ def build_view(model_admin, request, object_id):
     else:
         model_admin.message_user(request, gettext(
             "The build has started; its progress is shown below. The requester can download "
-            "it from the status page once it is ready."), messages.SUCCESS)
+            "it from the status page once the request is completed."), messages.SUCCESS)
     return HttpResponseRedirect(_change_url(model_admin, obj))
 
 
@@ -135,8 +139,9 @@ def _describe(package: Package) -> dict:
         "progress": package.progress,
         "size": package.size,
         "size_label": filesizeformat(package.size) if package.size else "",
-        "expires": (formats.date_format(package.expires_at, "DATETIME_FORMAT")
-                    if package.expires_at else ""),
+        # In the current time zone, as the page's own cells (templates convert; this does not).
+        "expires": (formats.date_format(timezone.localtime(package.expires_at),
+                                        "DATETIME_FORMAT") if package.expires_at else ""),
         "error": package.error,
     }
 

@@ -213,3 +213,17 @@ def test_the_package_endpoints_send_anonymous_visitors_to_the_staff_login(client
         assert response.status_code == 302, name
         assert response["Location"].startswith("/admin/login/"), name
     assert not Package.objects.exists() and not ExportFile.objects.exists()
+
+
+def test_the_export_form_preselects_the_only_system_on_the_checklist(client, handler,
+                                                                      access_request):
+    """With one system to search, an export is from it: the form says so unless changed."""
+    client.force_login(handler)
+    item = access_request.checklist.get()
+
+    html = client.get(_url("change", access_request)).content.decode()
+    assert f'<option value="{item.pk}" selected>Nettbutikken</option>' in html
+
+    ChecklistItem.objects.create(request=access_request, system_name="CRM")
+    html = client.get(_url("change", access_request)).content.decode()
+    assert f'<option value="{item.pk}">Nettbutikken</option>' in html
