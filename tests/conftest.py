@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -13,6 +14,32 @@ from django.utils import translation
 
 from requests_app import roles
 from requests_app.models import Membership, Organisation, OutgoingEmail, Request
+
+# The browser tests (``tests/test_browser*.py``): Debian's chromium, never ``playwright
+# install`` (it downloads a browser; these machines have no network).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+TIMEOUT_MS = 5_000  # a step that takes longer is broken: fail fast, well inside 20 s a test
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright launches Debian's chromium; its absence fails, never skips."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium: apt-get install chromium",
+                    pytrace=False)
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM),
+            "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def page(page):
+    page.set_default_timeout(TIMEOUT_MS)
+    page.set_default_navigation_timeout(TIMEOUT_MS)
+    return page
 
 
 @pytest.fixture(autouse=True)

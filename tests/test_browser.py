@@ -16,11 +16,11 @@ from django.conf import settings
 from django.core import mail
 from django.core.validators import EmailValidator
 from django.utils import translation
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from requests_app.forms import AccessForm, ErasureForm
 from requests_app.models import Request, RequestType, Status
-from tests.conftest import link_in
+from tests.conftest import TIMEOUT_MS, link_in
 
 # The live server needs committed data: these tests run after the others (pytest-django
 # orders transactional tests last) and each flushes the database at its end. The serialized
@@ -29,29 +29,8 @@ from tests.conftest import link_in
 pytestmark = [pytest.mark.browser,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-TIMEOUT_MS = 5_000  # a step that takes longer is broken: fail fast, well inside 20 s a test
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium: apt-get install chromium",
-                    pytrace=False)
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM),
-            "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture
-def page(page: Page) -> Page:
-    page.set_default_timeout(TIMEOUT_MS)
-    page.set_default_navigation_timeout(TIMEOUT_MS)
-    return page
 
 
 def _in(language: str, text) -> str:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from requests_app import workflow
 from requests_app.forms import ReplyForm
 from requests_app.models import Attachment, Message, Status
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, TIMEOUT_MS, _in
+from tests.test_browser import SCREENSHOTS, _in
 
 # The live server needs committed data: these tests run after the others (pytest-django
 # orders transactional tests last) and each flushes the database at its end. The serialized
@@ -26,22 +26,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
 QUESTION = "Vi må bekrefte hvem du er.\nSend oss et bilde av førerkortet ditt."
 ANSWER = "Her er førerkortet mitt.\nHilsen Kari"
 
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    """Debian's chromium, as in ``tests/test_browser.py`` (never ``playwright install``)."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium: apt-get install chromium",
-                    pytrace=False)
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM),
-            "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture
-def page(page: Page) -> Page:
-    page.set_default_timeout(TIMEOUT_MS)
-    page.set_default_navigation_timeout(TIMEOUT_MS)
-    return page
 
 
 @pytest.fixture(autouse=True)

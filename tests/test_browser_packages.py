@@ -27,8 +27,9 @@ from pypdf import PdfReader
 
 from requests_app import checklist
 from requests_app.models import ChecklistItem, Event, Organisation, Package, Status
+from tests.conftest import TIMEOUT_MS
 from tests.factories import make_request
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, TIMEOUT_MS, _in
+from tests.test_browser import SCREENSHOTS, _in
 from tests.test_downloads import delete_stored_files
 
 # The live server needs committed data: these tests run after the others (pytest-django
@@ -50,22 +51,6 @@ DEMO = {"nb": ("onlinepos-no", "Freshdesk", "HubSpot", "Firmafonen (Relatel)"),
         "da": ("onlinepos-dk", "Zendesk", "Pipedrive", "Firmafonen"),
         "en": ("onlinepos-no", "Freshdesk", "HubSpot", "Firmafonen (Relatel)")}
 
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    """Debian's chromium, as in ``tests/test_browser.py`` (never ``playwright install``)."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium: apt-get install chromium",
-                    pytrace=False)
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM),
-            "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture
-def page(page: Page) -> Page:
-    page.set_default_timeout(TIMEOUT_MS)
-    page.set_default_navigation_timeout(TIMEOUT_MS)
-    return page
 
 
 @pytest.fixture(autouse=True)
