@@ -24,6 +24,18 @@ def normalise_reference(text: str) -> str:
     return "-".join(parts)
 
 
+def parse_reference(text: str) -> str | None:
+    """The reference ``text`` stands for, if it can be one (eleven characters of the alphabet
+    once normalised), else None."""
+    reference = normalise_reference(text)
+    characters = reference.replace("-", "")
+    if len(characters) != sum(GROUPS) or len(text.strip()) > 16:
+        return None
+    if any(character not in ALPHABET for character in characters):
+        return None
+    return reference
+
+
 def new_token_salt() -> str:
     return secrets.token_hex(16)
 

@@ -87,13 +87,17 @@ def test_filters_narrow_the_queue(client, handler, org_no, query, expected):
     assert shown == expected
 
 
-@pytest.mark.parametrize("term", ["reference", "Kari Søknad", "kari.soknad@example.no"])
+@pytest.mark.parametrize("term", ["reference", "typed reference", "Kari Søknad",
+                                  "kari.soknad@example.no"])
 def test_search_finds_by_reference_name_and_email(client, handler, org_no, term):
     client.force_login(handler)
     wanted = make_request(org_no, subject_name="Kari Søknad",
                           subject_email="kari.soknad@example.no")
     other = make_request(org_no)
-    query = wanted.reference if term == "reference" else term
+    query = {"reference": wanted.reference,
+             # as people type it: lower case, no dashes, O and l for 0 and 1
+             "typed reference": wanted.reference.replace("-", "").lower().replace(
+                 "0", "o").replace("1", "l")}.get(term, term)
 
     html = client.get(LIST, {"q": query}).content.decode()
 
@@ -185,3 +189,14 @@ def test_a_superuser_over_many_organisations_gets_no_organisation_filter(
     assert "?organisation__id__exact" not in html
     filtered = client.get(LIST, {"organisation__id__exact": org_no.pk})
     assert filtered.status_code == 200
+
+
+def test_a_name_that_reads_as_a_reference_is_still_found_as_a_name(client, handler, org_no):
+    """Eleven letters of the reference alphabet could be a reference or a name: with no such
+    reference, the name search runs."""
+    client.force_login(handler)
+    wanted = make_request(org_no, subject_name="Karinordman")
+
+    html = client.get(LIST, {"q": "Karinordman"}).content.decode()
+
+    assert wanted.reference in html
