@@ -329,7 +329,8 @@ def raw_main_aggregate(conn: psycopg.Connection, year: int, org_id: int | None) 
 
 def orm_main_aggregate(filters: reports.Filters) -> tuple[float, list[str]]:
     """``Aggregates.received`` (what the received, channel and relationship tables read):
-    its time, and its statements as sent (the organisations' zones, then the aggregate)."""
+    its time, and its statements as sent (the aggregate; before it the organisations'
+    zones when the filters do not carry them)."""
     with CaptureQueriesContext(connection) as captured:
         start = time.perf_counter()
         with reports.snapshot():
@@ -342,11 +343,12 @@ def orm_main_aggregate(filters: reports.Filters) -> tuple[float, list[str]]:
 def replay_orm_sql(conn: psycopg.Connection, statements: list[str],
                    months: list[date]) -> float:
     """The ORM's statements through psycopg, with the same work on their rows: the zones
-    read, the groups added up per month (``reports.fold_received``)."""
-    statements = [sql for sql in statements if sql.startswith("SELECT")]
+    read (if the ORM read them), the groups added up per month (``reports.fold_received``)."""
+    *zone_statements, aggregate = [sql for sql in statements if sql.startswith("SELECT")]
     start = time.perf_counter()
     with reports_transaction(conn):
-        zones, groups = (conn.execute(sql).fetchall() for sql in statements)
+        zones = [row for sql in zone_statements for row in conn.execute(sql).fetchall()]
+        groups = conn.execute(aggregate).fetchall()
     by_zone: dict[str, list[int]] = {}
     for pk, zone in zones:
         by_zone.setdefault(zone, []).append(pk)
@@ -451,6 +453,11 @@ def ms(values) -> str:
     return f"{statistics.median(values) * 1000:.0f}"
 
 
+def ms1(values) -> str:
+    """To a tenth of a millisecond: one organisation's aggregate takes a few."""
+    return f"{statistics.median(values) * 1000:.1f}"
+
+
 def table(before: dict, after: dict, scenarios: list[str]) -> str:
     head = ("| Endpoint (year {year}) | " + " | ".join(
         f"{s}: ms, no covering index | {s}: ms, covering indexes" for s in scenarios)
@@ -477,9 +484,9 @@ def table(before: dict, after: dict, scenarios: list[str]) -> str:
         return f"{statistics.median(r[(s, a)]) / statistics.median(r[(s, b)]):.2f}×"
 
     row("Main aggregate through the ORM (`Aggregates.received`), ms",
-        lambda r, s: ms(r[(s, "orm")]))
-    row("— the same statements sent with psycopg, ms", lambda r, s: ms(r[(s, "orm_sql")]))
-    row("— written by hand (zone by a join), psycopg, ms", lambda r, s: ms(r[(s, "raw")]))
+        lambda r, s: ms1(r[(s, "orm")]))
+    row("— the same statements sent with psycopg, ms", lambda r, s: ms1(r[(s, "orm_sql")]))
+    row("— written by hand (zone by a join), psycopg, ms", lambda r, s: ms1(r[(s, "raw")]))
     row("**ORM ÷ its SQL via psycopg**", lambda r, s: ratio(r, s, "orm", "orm_sql"))
     row("**ORM ÷ hand-written SQL**", lambda r, s: ratio(r, s, "orm", "raw"))
     row("Page (again, interleaved with the baselines), ms",

@@ -314,6 +314,10 @@ class Filters:
     organisation: Organisation | None = None
     #: The names of the organisations counted, when the user chose none and is not a superuser.
     organisation_names: tuple[str, ...] = ()
+    #: (pk, time zone) of each organisation counted, when the form has read them anyway (the
+    #: chosen organisation, a lead's organisations): ``Zones.of`` then reads none again.
+    #: ``None``: not known.
+    organisation_zones: tuple[tuple[int, str], ...] | None = None
     type: str = ""
     channel: str = ""
     relationship: str = ""
@@ -472,15 +476,19 @@ class ReportFilterForm(forms.Form):
         data = self.cleaned_data
         organisation = data.get("organisation")
         names: tuple[str, ...] = ()
+        zones: tuple[tuple[int, str], ...] | None = None
         if organisation is not None:
-            ids = (organisation.pk,)
+            ids, zones = (organisation.pk,), ((organisation.pk, organisation.time_zone),)
         elif self.user.is_superuser:
             ids = None
         else:
-            led = list(self.fields["organisation"].queryset.values_list("pk", "name"))
-            ids, names = tuple(pk for pk, _name in led), tuple(name for _pk, name in led)
+            led = list(self.fields["organisation"].queryset.values_list("pk", "name",
+                                                                        "time_zone"))
+            ids, names = tuple(pk for pk, _n, _z in led), tuple(name for _p, name, _z in led)
+            zones = tuple((pk, zone) for pk, _name, zone in led)
         return Filters(start=data["start"], end=data["end"], organisation_ids=ids,
                        organisation=organisation, organisation_names=names,
+                       organisation_zones=zones,
                        type=data.get("type") or "",
                        channel=data.get("channel") or "",
                        relationship=data.get("relationship") or "",
@@ -497,20 +505,23 @@ class ReportFilterForm(forms.Form):
 # --- The querysets every report starts from ------------------------------------------------
 
 
-def requests_for(f: Filters) -> QuerySet[Request]:
-    """Confirmed requests of the chosen organisations, type, channel and relationship."""
-    qs = Request.objects.exclude(status=Status.AWAITING_CONFIRMATION)
-    if f.organisation_ids is not None:
-        qs = qs.filter(organisation_id__in=f.organisation_ids)
+def requests_for(f: Filters, *conditions: Q, **lookups) -> QuerySet[Request]:
+    """Confirmed requests of the chosen organisations, type, channel and relationship (and
+    ``conditions`` and ``lookups``, in the same ``filter`` call: each call clones the query,
+    and building the query is most of what the ORM adds to one organisation's figures)."""
     for name in ("type", "channel", "relationship"):
         if getattr(f, name):
-            qs = qs.filter(**{name: getattr(f, name)})
-    return qs.order_by()
+            lookups[name] = getattr(f, name)
+    if f.organisation_ids is not None:
+        lookups["organisation_id__in"] = f.organisation_ids
+    return Request.objects.filter(~Q(status=Status.AWAITING_CONFIRMATION), *conditions,
+                                  **lookups).order_by()
 
 
 @dataclass(frozen=True)
 class Zones:
-    """The organisations counted, by time zone: read once per page, inside its snapshot.
+    """The organisations counted, by time zone: as the form read them (``Filters``), else
+    read once per page, inside its snapshot.
 
     The local dates of the reports depend on each organisation's zone. Joining the
     organisation for it made every scan of a year's requests about half again as slow, so
@@ -523,11 +534,17 @@ class Zones:
 
     @classmethod
     def of(cls, f: Filters) -> Zones:
-        organisations = Organisation.objects.order_by()
-        if f.organisation_ids is not None:
-            organisations = organisations.filter(pk__in=f.organisation_ids)
+        """From the zones the form read with the organisations (``Filters.organisation_zones``)
+        when they are the ones counted, else read here."""
+        pairs = f.organisation_zones
+        if (pairs is None or f.organisation_ids is None
+                or {pk for pk, _zone in pairs} != set(f.organisation_ids)):
+            organisations = Organisation.objects.order_by()
+            if f.organisation_ids is not None:
+                organisations = organisations.filter(pk__in=f.organisation_ids)
+            pairs = organisations.values_list("pk", "time_zone")
         by_zone: dict[str, list[int]] = {}
-        for pk, zone in organisations.values_list("pk", "time_zone"):
+        for pk, zone in pairs:
             by_zone.setdefault(zone, []).append(pk)
         # Fewest organisations first: the last group is the one left implicit below.
         order = sorted(by_zone, key=lambda zone: (len(by_zone[zone]), zone))
@@ -603,13 +620,13 @@ def _local_midnights(zone: str, start: date, end: date) -> tuple[datetime, datet
 
 def received_in(f: Filters, zones: Zones | None = None) -> QuerySet[Request]:
     zones = zones or Zones.of(f)
-    return requests_for(f).filter(zones.period("received_at", f))
+    return requests_for(f, zones.period("received_at", f))
 
 
 def closed_in(f: Filters, zones: Zones | None = None) -> QuerySet[Request]:
     """Closed in the period, with ``closed_on`` (the local date) for ``ON_TIME``."""
     zones = zones or Zones.of(f)
-    return (requests_for(f).filter(zones.period("closed_at", f), status__in=CLOSED_STATUSES)
+    return (requests_for(f, zones.period("closed_at", f), status__in=CLOSED_STATUSES)
             .alias(closed_on=LocalDate("closed_at", zones.expression)))
 
 
@@ -852,7 +869,8 @@ class Aggregates:
 
     @cached_property
     def zones(self) -> Zones:
-        """Read once, inside the snapshot, with the requests."""
+        """Known from the form (the organisations it read), else read once, inside the
+        snapshot, with the requests."""
         return Zones.of(self.filters)
 
     @cached_property
@@ -861,7 +879,7 @@ class Aggregates:
         groups = (received_in(self.filters, self.zones)
                   .annotate(month=self.zones.month_index("received_at", self.filters))
                   .values_list("month", "type", "channel", "relationship")
-                  .annotate(count=count_rows()).order_by())
+                  .annotate(count=count_rows()))
         return fold_received(groups, self.filters.months())
 
     @cached_property

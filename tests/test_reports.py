@@ -11,6 +11,7 @@ is 20 January 2025.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 import zlib
@@ -337,6 +338,36 @@ def test_each_organisation_counts_in_its_own_time_zone(data, admin_user, org_no)
     assert built["received"].data[-1]["total"] == 16
     assert build(admin_user, organisation=str(far.pk))["received"].data[-1]["total"] == 1
     assert build(admin_user, year="2025")["received"].data[0]["total"] == 2  # N14b, Oslo
+
+
+def test_zones_the_form_read_are_not_read_again(data, lead, admin_user, org_no, org_dk):
+    """The form reads the lead's organisations (or the chosen one) with their time zones,
+    so the reports do not query them again; other filters read them in the snapshot."""
+    def zones_and_queries(filters):
+        with CaptureQueriesContext(connection) as captured:
+            zones = reports.Zones.of(filters)
+        return zones.by_zone, len(captured.captured_queries)
+
+    form = reports.ReportFilterForm({"year": "2024"}, user=lead, now=NOW)
+    assert form.is_valid(), form.errors
+    filters = form.filters()
+    assert filters.organisation_zones == ((org_no.pk, "Europe/Oslo"),)
+    assert zones_and_queries(filters) == ({"Europe/Oslo": (org_no.pk,)}, 0)
+    chosen = reports.ReportFilterForm({"year": "2024", "organisation": str(org_dk.pk)},
+                                      user=admin_user, now=NOW)
+    assert chosen.is_valid(), chosen.errors
+    assert zones_and_queries(chosen.filters()) == ({"Europe/Copenhagen": (org_dk.pk,)}, 0)
+    # Zones that are not those of the organisations counted are read from the database.
+    other = dataclasses.replace(filters, organisation_ids=(org_dk.pk,))
+    assert zones_and_queries(other) == ({"Europe/Copenhagen": (org_dk.pk,)}, 1)
+    every = reports.ReportFilterForm({"year": "2024"}, user=admin_user, now=NOW)
+    assert every.is_valid(), every.errors
+    assert every.filters().organisation_zones is None
+    assert zones_and_queries(every.filters())[1] == 1
+    # The same figures either way.
+    unknown = dataclasses.replace(filters, organisation_zones=None)
+    assert (reports.Aggregates(filters).received == reports.Aggregates(unknown).received
+            != {})
 
 
 def test_percentile_from_counts():
