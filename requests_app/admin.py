@@ -614,20 +614,42 @@ class OrganisationFilter(admin.RelatedFieldListFilter):
 
 
 class QueueFilter(admin.SimpleListFilter):
-    """The work queues staff pick requests from; combine with organisation and type."""
+    """The work queues staff pick requests from; combine with organisation and type.
+
+    The list opens on the open requests, soonest due first: closed ones (whose due dates are
+    the oldest) would otherwise push the work out of sight. A search looks through all."""
 
     title = _("queue")
     parameter_name = "queue"
 
+    def __init__(self, request, params, model, model_admin):
+        self._searching = bool(request.GET.get("q"))
+        super().__init__(request, params, model, model_admin)
+
     def lookups(self, request, model_admin):
-        return [("mine", _("My requests")), ("unassigned", _("Unassigned")),
-                ("week", _("Due this week")), ("overdue", _("Overdue")),
-                ("waiting", _("Waiting for the requester"))]
+        return [("open", _("Open")), ("mine", _("My requests")),
+                ("unassigned", _("Unassigned")), ("week", _("Due this week")),
+                ("overdue", _("Overdue")), ("waiting", _("Waiting for the requester")),
+                ("all", _("All"))]
+
+    def _queue(self) -> str:
+        if self.value() is not None:
+            return self.value()
+        return "all" if self._searching else "open"
+
+    def choices(self, changelist):
+        # No "All" of Django's own: "open" is what no choice means, "all" is a queue.
+        current = self._queue()
+        for lookup, title in self.lookup_choices:
+            yield {"selected": current == lookup, "display": title,
+                   "query_string": changelist.get_query_string({self.parameter_name: lookup})}
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
         open_ = Q(status__in=OPEN_STATUSES)
-        match self.value():
+        match self._queue():
+            case "open":
+                return queryset.filter(open_)
             case "mine":
                 return queryset.filter(assignee=request.user)
             case "unassigned":  # closed requests need nobody any more

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -37,9 +38,11 @@ from requests_app.models import (
     Message,
     Organisation,
     OutgoingEmail,
+    Package,
     Reminder,
     Request,
     RequestOutcome,
+    private_storage,
 )
 
 logger = logging.getLogger(__name__)
@@ -153,6 +156,36 @@ def delete_old_staff_logins(now: datetime | None = None) -> int:
             + AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()[0])
 
 
+#: The folders of the private storage that hold files of requests (``models``' upload paths,
+#: and ``crypto``'s unfinished files).
+PRIVATE_FOLDERS = ("attachments", "exports", "packages", "tmp")
+#: A file younger than this may belong to a transaction still running.
+ORPHAN_MIN_AGE = timedelta(hours=1)
+
+
+def delete_orphan_files(now: datetime | None = None) -> int:
+    """Delete private files that no row points to: written by a transaction that then rolled
+    back (the file was saved before the commit), or left by a build that died. Only files
+    older than ``ORPHAN_MIN_AGE``, so work in progress is never taken. Returns how many."""
+    now = now or timezone.now()
+    storage = private_storage()
+    known = set(Attachment.objects.values_list("file", flat=True))
+    known |= set(ExportFile.objects.values_list("file", flat=True))
+    known |= set(Package.objects.exclude(file="").values_list("file", flat=True))
+    cutoff = (now - ORPHAN_MIN_AGE).timestamp()
+    root = Path(storage.location)
+    deleted = 0
+    for folder in PRIVATE_FOLDERS:
+        for path in (root / folder).rglob("*"):
+            name = path.relative_to(root).as_posix()
+            if path.is_file() and name not in known and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                deleted += 1
+    if deleted:
+        logger.info("Purge: %d file(s) without a row deleted.", deleted)
+    return deleted
+
+
 def run(now: datetime | None = None) -> dict[str, int]:
     """The scheduled purge: attachments first, then whole requests, then old staff sign-in
     records. Safe to run at any time and any number of times."""
@@ -160,6 +193,7 @@ def run(now: datetime | None = None) -> dict[str, int]:
     files = sum(delete_attachments(pk) for pk in attachments_due(now))
     purged = sum(purge_request(pk, now=now) for pk in due_for_purge(now))
     delete_old_staff_logins(now)
+    delete_orphan_files(now)
     if files or purged:
         logger.info("Purge: %d attachment(s) deleted, %d request(s) erased.", files, purged)
     return {"attachments": files, "requests": purged}

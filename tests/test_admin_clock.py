@@ -274,7 +274,7 @@ def test_the_list_marks_extended_requests_and_closed_ones_have_no_days_left(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(extend_url(extended), EXTENSION)
 
-    html = client.get(LIST).content.decode()
+    html = client.get(LIST, {"queue": "all"}).content.decode()
 
     assert html.count('class="field-extended_display"><img src="/static/admin/img/icon-yes') == 1
     assert html.count('class="field-extended_display"><img src="/static/admin/img/icon-no') == 1
@@ -328,7 +328,7 @@ def test_an_illegal_action_shows_an_error_and_no_500(client, handler, org_no):
     open_one = make_request(org_no, status=Status.IN_PROGRESS)
     client.force_login(handler)
 
-    response = client.post(LIST, {"action": "mark_completed",
+    response = client.post(f"{LIST}?queue=all", {"action": "mark_completed",
                                   "_selected_action": [done.pk, open_one.pk]}, follow=True)
 
     assert response.status_code == 200

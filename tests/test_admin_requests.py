@@ -200,3 +200,20 @@ def test_a_name_that_reads_as_a_reference_is_still_found_as_a_name(client, handl
     html = client.get(LIST, {"q": "Karinordman"}).content.decode()
 
     assert wanted.reference in html
+
+
+def test_the_queue_opens_on_open_requests_and_a_search_looks_through_all(
+        client, handler, org_no):
+    """Closed requests have the oldest due dates: in the default list they would push the
+    work out of sight. "All" and a search still show them."""
+    client.force_login(handler)
+    open_one = make_request(org_no, status=Status.IN_PROGRESS)
+    closed = make_request(org_no, status=Status.COMPLETED, days_ago=400)
+
+    default = client.get(LIST).content.decode()
+    every = client.get(LIST, {"queue": "all"}).content.decode()
+    searched = client.get(LIST, {"q": closed.reference}).content.decode()
+
+    assert open_one.reference in default and closed.reference not in default
+    assert open_one.reference in every and closed.reference in every
+    assert closed.reference in searched

@@ -1,5 +1,6 @@
 """Personal data is erased on schedule; an anonymous row stays for reports."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -243,3 +244,31 @@ def test_old_staff_sign_in_records_are_erased(db, settings):
     purge.run()
 
     assert list(AccessLog.objects.all()) == [recent]
+
+
+def test_files_no_row_points_to_are_deleted_once_they_are_an_hour_old(
+        confirmed, handler, org_no):
+    """A file saved in a transaction that then rolled back has no row: the purge deletes it,
+    but not before an hour, so a file still being written (a build, an upload) is left."""
+    subject_request, _ = confirmed("access")
+    workflow.ask_subject(subject_request, body="Bekreft identiteten din.",
+                         purpose=Message.Purpose.IDENTITY, actor=handler)
+    workflow.subject_replied(subject_request, body="Her.", files=[
+        SimpleUploadedFile("pass.pdf", b"%PDF-1.4 legitimasjon", content_type="application/pdf")])
+    [kept] = stored_files()
+    root = Path(kept.parent.parent.parent)  # <private>/attachments/<request id>/<name>
+    old_orphan = root / "attachments" / "999999" / "rolled-back"
+    unfinished = root / "tmp" / "build-left-by-a-dead-worker"
+    fresh_orphan = root / "exports" / "999999" / "being-written.enc"
+    for path in (old_orphan, unfinished, fresh_orphan):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"Kari Nordmann")
+    two_hours_ago = (timezone.now() - timedelta(hours=2)).timestamp()
+    for path in (old_orphan, unfinished, kept):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+
+    purge.delete_orphan_files()
+
+    assert not old_orphan.exists() and not unfinished.exists()
+    assert kept.exists() and fresh_orphan.exists()
+    fresh_orphan.unlink()
