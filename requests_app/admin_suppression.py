@@ -9,9 +9,14 @@ kept out of error reports (``sensitive_post_parameters``). Imported at the end o
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
@@ -23,6 +28,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from requests_app import outcomes, selectors
 from requests_app.admin import OrganisationFilter, OrganisationScopedAdmin
 from requests_app.models import SuppressionEntry
+from requests_app.reports import escape_cell
 
 
 class SuppressionCheckForm(forms.Form):
@@ -37,6 +43,40 @@ class SuppressionCheckForm(forms.Form):
         only = list(organisations[:2])
         if len(only) == 1:
             self.fields["organisation"].initial = only[0].pk
+
+
+class SuppressionListCheckForm(forms.Form):
+    """A marketing list to check before a mailing: a CSV file with an address per row."""
+
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    file = forms.FileField(label=_("Marketing list (CSV)"),
+                           help_text=_("One row per person; the column with the e-mail "
+                                       "address is found by itself."))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = selectors.organisations_of(user)
+
+
+#: Rows read from one marketing list; larger lists are checked in parts.
+MAX_LIST_ROWS = 200_000
+
+
+def _rows(upload) -> list[list[str]]:
+    """The CSV's rows, whatever its separator (, or ;) and encoding (UTF-8, else CP1252)."""
+    raw = upload.read(MAX_LIST_ROWS * 200)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    return list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter),
+                                 MAX_LIST_ROWS))
+
+
+def _address(row: list[str]) -> str:
+    return next((cell.strip() for cell in row if "@" in cell), "")
 
 
 @admin.register(SuppressionEntry)
@@ -83,12 +123,15 @@ class SuppressionEntryAdmin(OrganisationScopedAdmin):
         return [
             path("check/", self.admin_site.admin_view(self.check_view),
                  name="requests_app_suppressionentry_check"),
+            path("check-list/", self.admin_site.admin_view(self.check_list_view),
+                 name="requests_app_suppressionentry_check_list"),
             *super().get_urls(),
         ]
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}),
-                         "check_form": SuppressionCheckForm(user=request.user)}
+                         "check_form": SuppressionCheckForm(user=request.user),
+                         "list_form": SuppressionListCheckForm(user=request.user)}
         return super().changelist_view(request, extra_context)
 
     @method_decorator(sensitive_post_parameters("email"))
@@ -116,3 +159,33 @@ class SuppressionEntryAdmin(OrganisationScopedAdmin):
         }
         return TemplateResponse(request, "admin/requests_app/suppressionentry/check.html",
                                 context)
+
+    def check_list_view(self, request):
+        """POST a marketing list (CSV): the same rows come back with a last column saying
+        whether each address is on the organisation's list. Nothing of it is stored or
+        logged; the file only passes through this request."""
+        if not self.has_view_permission(request) or request.method != "POST":
+            raise PermissionDenied
+        form = SuppressionListCheckForm(request.POST, request.FILES, user=request.user)
+        if not form.is_valid():
+            self.message_user(request, " ".join(
+                str(error) for errors in form.errors.values() for error in errors),
+                messages.ERROR)
+            return HttpResponseRedirect(reverse(
+                f"{self.admin_site.name}:requests_app_suppressionentry_changelist"))
+        organisation = form.cleaned_data["organisation"]
+        rows = _rows(form.cleaned_data["file"])
+        listed = outcomes.suppressed_among(organisation, (_address(row) for row in rows))
+        yes, no = gettext("yes"), gettext("no")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="checked-list.csv"'
+        response["Cache-Control"] = "no-store"
+        writer = csv.writer(response)
+        for number, row in enumerate(rows):
+            address = _address(row)
+            if number == 0 and not address:  # a header row
+                verdict = gettext("On the suppression list")
+            else:
+                verdict = yes if address and address in listed else no
+            writer.writerow([escape_cell(cell) for cell in row] + [verdict])
+        return response

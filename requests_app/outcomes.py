@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -375,6 +376,30 @@ def is_suppressed(organisation: Organisation, email: str) -> bool:
         return False
     return SuppressionEntry.objects.filter(organisation=organisation,
                                            email_hash=email_hash(organisation, email)).exists()
+
+
+def suppressed_among(organisation: Organisation, emails: Iterable[str]) -> set[str]:
+    """The addresses of ``emails`` that are on the organisation's list (Art. 21(3)), for a
+    marketing list checked before a mailing: one query per thousand addresses, nothing
+    stored. Addresses are returned as given."""
+    suppressed: set[str] = set()
+    batch: dict[str, list[str]] = {}
+
+    def check() -> None:
+        found = SuppressionEntry.objects.filter(organisation=organisation,
+                                                email_hash__in=list(batch))
+        for digest in found.values_list("email_hash", flat=True):
+            suppressed.update(batch[digest])
+        batch.clear()
+
+    for email in emails:
+        if normalise_email(email):
+            batch.setdefault(email_hash(organisation, email), []).append(email)
+            if len(batch) >= 1000:
+                check()
+    if batch:
+        check()
+    return suppressed
 
 
 # --- Restriction: telling the requester, lifting, and the reminder --------------------------
