@@ -22,8 +22,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Value
-from django.forms.formsets import TOTAL_FORM_COUNT
-from django.forms.models import BaseInlineFormSet
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -49,7 +47,7 @@ from requests_app import (
     selectors,
     workflow,
 )
-from requests_app.forms import reject_control_characters
+from requests_app.forms import RequestPartFormSet, reject_control_characters
 from requests_app.models import (
     OPEN_STATUSES,
     Attachment,
@@ -162,6 +160,12 @@ def _labels(codes, choices) -> str:
     return ", ".join(str(labels.get(code, code)) for code in codes or [])
 
 
+def _relationships(codes) -> str:
+    """Whose data a system or a processing activity concerns; none named means everyone
+    (``DataSystem.applies_to``, ``ProcessingRecord.concerns``)."""
+    return _labels(codes, Relationship.choices) or gettext("Everyone")
+
+
 @admin.register(DataSystem)
 class DataSystemAdmin(OrganisationScopedAdmin):
     """The systems each request's checklist is built from (``checklist.build``)."""
@@ -176,7 +180,7 @@ class DataSystemAdmin(OrganisationScopedAdmin):
 
     @admin.display(description=_("relationships"))
     def relationships_display(self, system):
-        return _labels(system.relationships, Relationship.choices) or gettext("Everyone")
+        return _relationships(system.relationships)
 
     @admin.display(description=_("request types"))
     def request_types_display(self, system):
@@ -247,7 +251,7 @@ class ProcessingRecordInline(admin.TabularInline):
 
     @admin.display(description=_("whose data"))
     def relationships_display(self, record):
-        return _labels(record.relationships, Relationship.choices) or gettext("Everyone")
+        return _relationships(record.relationships)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -275,7 +279,7 @@ class ProcessingRecordAdmin(OrganisationScopedAdmin):
 
     @admin.display(description=_("whose data"))
     def relationships_display(self, record):
-        return _labels(record.relationships, Relationship.choices) or gettext("Everyone")
+        return _relationships(record.relationships)
 
     @admin.display(description=_("systems"))
     def systems_display(self, record):
@@ -490,23 +494,6 @@ class ReminderInline(admin.TabularInline):
         return False
 
 
-class RequestPartFormSet(BaseInlineFormSet):
-    """A formset a POST may leave out entirely: then nothing of it changes.
-
-    The request's page is also posted by forms that know only some of its inlines (an older
-    page, a script that changes the assignee); without this, the missing management form of
-    a newer inline would make the whole page invalid.
-    """
-
-    def full_clean(self):
-        if self.is_bound and self.add_prefix(TOTAL_FORM_COUNT) not in self.data:
-            self._errors = []
-            self._non_form_errors = self.error_class(error_class="nonform",
-                                                     renderer=self.renderer)
-            return
-        super().full_clean()
-
-
 class RequestPartInline(admin.TabularInline):
     """A part of a request (its checklist, messages, attachments): seen with the permission
     to see the request, never added or deleted here. No codenames of its own are needed."""
@@ -517,9 +504,7 @@ class RequestPartInline(admin.TabularInline):
     can_delete = False
 
     def has_view_permission(self, request, obj=None):
-        user = request.user
-        return (user.has_perm("requests_app.view_request")
-                or user.has_perm("requests_app.change_request"))
+        return roles.may_see_requests(request.user)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -552,8 +537,7 @@ class ChecklistInline(RequestPartInline):
 
     def has_change_permission(self, request, obj=None):
         # A closed request's checklist is a record: ``checklist.mark`` refuses to change it.
-        return (request.user.has_perm("requests_app.change_request")
-                and (obj is None or obj.is_open))
+        return roles.may_work_on_requests(request.user) and (obj is None or obj.is_open)
 
     @admin.display(description=_("by"))
     def updated_by_display(self, item):

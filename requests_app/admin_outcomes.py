@@ -14,8 +14,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.forms.formsets import TOTAL_FORM_COUNT
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,7 +22,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from requests_app import outcomes
+from requests_app import outcomes, roles
+from requests_app.forms import RequestPartFormSet
 from requests_app.models import RequestOutcome, RequestType
 
 #: The checklist's outcome columns per type: Art. 16 (what was wrong, what it says now),
@@ -41,34 +40,13 @@ def checklist_fields(obj) -> tuple[str, ...]:
     return CHECKLIST_FIELDS.get(getattr(obj, "type", None), ())
 
 
-def _may_work_on(user) -> bool:
-    return user.has_perm("requests_app.change_request")
-
-
-def _may_see(user) -> bool:
-    return user.has_perm("requests_app.view_request") or _may_work_on(user)
-
-
-class OutcomeFormSet(BaseInlineFormSet):
-    """Like the request's other parts: a POST that leaves the outcome out changes nothing
-    (an older page, a script that only changes the assignee)."""
-
-    def full_clean(self):
-        if self.is_bound and self.add_prefix(TOTAL_FORM_COUNT) not in self.data:
-            self._errors = []
-            self._non_form_errors = self.error_class(error_class="nonform",
-                                                     renderer=self.renderer)
-            return
-        super().full_clean()
-
-
 class RequestOutcomeInline(admin.StackedInline):
     """The outcome of a restriction, objection or consent withdrawal: only the fields of the
     request's type, editable while the request is open; saved through ``outcomes.record``
     (see ``OutcomeAdminMixin.save_outcome_formset``)."""
 
     model = RequestOutcome
-    formset = OutcomeFormSet
+    formset = RequestPartFormSet  # a POST that leaves the outcome out changes nothing
     can_delete = False
     max_num = 1
     verbose_name_plural = _("outcome")
@@ -80,10 +58,10 @@ class RequestOutcomeInline(admin.StackedInline):
         return obj is not None and obj.type in outcomes.TYPE_FIELDS
 
     def has_view_permission(self, request, obj=None):
-        return self._applies(obj) and _may_see(request.user)
+        return self._applies(obj) and roles.may_see_requests(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return self._applies(obj) and obj.is_open and _may_work_on(request.user)
+        return self._applies(obj) and obj.is_open and roles.may_work_on_requests(request.user)
 
     def has_add_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)

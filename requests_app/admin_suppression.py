@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from requests_app import outcomes, selectors
+from requests_app import csvfiles, outcomes, roles, selectors
 from requests_app.admin import OrganisationFilter, OrganisationScopedAdmin
 from requests_app.models import SuppressionEntry
 from requests_app.reports import escape_cell
@@ -63,16 +63,11 @@ MAX_LIST_ROWS = 200_000
 
 
 def _rows(upload) -> list[list[str]]:
-    """The CSV's rows, whatever its separator (, or ;) and encoding (UTF-8, else CP1252)."""
+    """The CSV's rows, whatever its separator and encoding (``csvfiles.sniff``)."""
     raw = upload.read(MAX_LIST_ROWS * 200)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter),
-                                 MAX_LIST_ROWS))
+    encoding, dialect = csvfiles.sniff(raw[:65536])
+    text = raw.decode(encoding, errors="replace")
+    return list(itertools.islice(csv.reader(io.StringIO(text), dialect), MAX_LIST_ROWS))
 
 
 def _address(row: list[str]) -> str:
@@ -93,10 +88,8 @@ class SuppressionEntryAdmin(OrganisationScopedAdmin):
 
     def has_view_permission(self, request, obj=None):
         # Whoever works on requests may see which requests put an address on the list.
-        user = request.user
         return (super().has_view_permission(request, obj)
-                or user.has_perm("requests_app.view_request")
-                or user.has_perm("requests_app.change_request"))
+                or roles.may_see_requests(request.user))
 
     def has_add_permission(self, request):
         return False

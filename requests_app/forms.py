@@ -1,7 +1,8 @@
 """Public request forms: input validation only.
 
 One form class per request type; each shows the common fields plus the questions its right
-needs. The type-specific answers are saved as the request's ``details``.
+needs. The type-specific answers are saved as the request's ``details``. At the end, the
+formset the staff request page's inlines share.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.forms.formsets import TOTAL_FORM_COUNT
+from django.forms.models import BaseInlineFormSet
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
@@ -330,3 +333,23 @@ class ReplyForm(forms.Form):
         field.widget.attrs["accept"] = ",".join(
             [*conversation.ALLOWED_TYPES,
              *(_TYPE_EXTENSIONS[t] for t in conversation.ALLOWED_TYPES if t in _TYPE_EXTENSIONS)])
+
+
+# --- Staff (admin) ---------------------------------------------------------------------------
+
+
+class RequestPartFormSet(BaseInlineFormSet):
+    """A formset a POST may leave out entirely: then nothing of it changes.
+
+    The request's page is also posted by forms that know only some of its inlines (an older
+    page, a script that changes the assignee); without this, the missing management form of
+    a newer inline would make the whole page invalid.
+    """
+
+    def full_clean(self):
+        if self.is_bound and self.add_prefix(TOTAL_FORM_COUNT) not in self.data:
+            self._errors = []
+            self._non_form_errors = self.error_class(error_class="nonform",
+                                                     renderer=self.renderer)
+            return
+        super().full_clean()

@@ -42,7 +42,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from requests_app import crypto, events
+from requests_app import crypto, csvfiles, events
 from requests_app.models import (
     ChecklistItem,
     Event,
@@ -436,11 +436,7 @@ class _Source:
     def _csv_records(self, check: bool) -> Iterator[dict]:
         chunks = self._chunks()
         first = next(chunks, b"")
-        encoding = "utf-8-sig"
-        try:
-            codecs.getincrementaldecoder("utf-8")().decode(first)
-        except UnicodeDecodeError:
-            encoding = "cp1252"
+        encoding, dialect = csvfiles.sniff(first)
 
         def all_chunks():
             yield first
@@ -448,11 +444,6 @@ class _Source:
 
         text = io.TextIOWrapper(io.BufferedReader(_ChunkReader(all_chunks())),
                                 encoding=encoding, newline="")
-        sample = first[:16384].decode(encoding, errors="ignore")
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        except csv.Error:
-            dialect = csv.excel
         reader = csv.reader(text, dialect)
         header = next(reader, None)
         if header is None:

@@ -50,6 +50,16 @@ def grant(user, role: str) -> None:
     user.groups.add(Group.objects.get(name=group_name(role)))
 
 
+def may_see_requests(user) -> bool:
+    """Whether ``user``'s role lets them see requests and their parts (checklist, outcome,
+    the suppression entries requests made); which organisations' requests: ``selectors``."""
+    return user.has_perm("requests_app.view_request") or may_work_on_requests(user)
+
+
+def may_work_on_requests(user) -> bool:
+    return user.has_perm("requests_app.change_request")
+
+
 # The roles that may take the decisions with legal effect that the requester is told about:
 # extending the time limit (Art. 12(3)) and refusing (Art. 12(4), 12(5), 17(3), 21(1)).
 DECIDING_ROLES = (Membership.Role.COMPLIANCE_LEAD, Membership.Role.ORG_ADMIN)
