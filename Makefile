@@ -50,8 +50,9 @@ system-deps:  ## Install the Debian packages the tests need (chromium, pango), i
 test: install-dev system-deps  ## Run the whole test suite (DATABASE_URL/REDIS_URL select PostgreSQL/Redis)
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
-lint: install-dev  ## ruff
+lint: install-dev  ## ruff and the import contract (lint-imports)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 messages: install-dev  ## Extract strings into locale/*/LC_MESSAGES/django.po and compile .mo files
 	$(MANAGE) makemessages -l nb -l da -l en --no-obsolete --no-location

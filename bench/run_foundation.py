@@ -45,7 +45,7 @@ from django.utils import timezone  # noqa: E402
 from requests_app import intake  # noqa: E402
 from requests_app.models import Event, Organisation, OutgoingEmail, Request  # noqa: E402
 from requests_app.references import new_reference  # noqa: E402
-from requests_app.staff_auth import new_backup_codes  # noqa: E402
+from staff.auth import new_backup_codes  # noqa: E402
 
 ORG = "onlinepos-no"
 QUEUE_SIZE = 10_000

@@ -45,7 +45,8 @@ from django.core.files import File  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
 
-from requests_app import crypto, packages  # noqa: E402
+from requests_app import crypto  # noqa: E402
+from requests_app.delivery import packages  # noqa: E402
 from requests_app.models import (  # noqa: E402
     ChecklistItem,
     DataSystem,
@@ -180,7 +181,7 @@ def child_build(package_id: int) -> dict:
     seconds = time.perf_counter() - started
     assert package.state == Package.State.READY, package.error
     peak = peak_rss_mib()
-    from requests_app import cover
+    from requests_app.delivery import cover
 
     started = time.perf_counter()
     cover.cover_pdf(package.request)

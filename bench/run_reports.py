@@ -51,12 +51,13 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_static.models import StaticDevice  # noqa: E402
 
-from requests_app import reports  # noqa: E402
+from reports import figures, filters, querysets  # noqa: E402
 from requests_app.models import (  # noqa: E402
     Channel,
     Membership,
@@ -278,7 +279,7 @@ def fetch(client: Client, path: str, query: dict) -> tuple[float, int]:
 def endpoints() -> list[tuple[str, str]]:
     items = [("page", "/staff/reports/")]
     items += [(f"CSV {cls.slug}", f"/staff/reports/export/{cls.slug}.csv")
-              for cls in reports.REPORTS]
+              for cls in figures.REPORTS]
     items += [("XLSX (all tables)", "/staff/reports/export/reports.xlsx"),
               ("PDF (annual report)", "/staff/reports/annual.pdf"),
               ("CSV register", "/staff/reports/register.csv")]
@@ -287,10 +288,10 @@ def endpoints() -> list[tuple[str, str]]:
 
 @contextmanager
 def reports_transaction(conn: psycopg.Connection):
-    """A transaction as ``reports.snapshot`` opens one, with the same planner settings."""
+    """A transaction as ``querysets.snapshot`` opens one, with the same planner settings."""
     with conn.transaction(force_rollback=True):
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
-                     + reports.planner_settings_sql())
+                     + querysets.planner_settings_sql())
         yield
 
 
@@ -327,14 +328,14 @@ def raw_main_aggregate(conn: psycopg.Connection, year: int, org_id: int | None) 
     return elapsed
 
 
-def orm_main_aggregate(filters: reports.Filters) -> tuple[float, list[str]]:
+def orm_main_aggregate(filters: filters.Filters) -> tuple[float, list[str]]:
     """``Aggregates.received`` (what the received, channel and relationship tables read):
     its time, and its statements as sent (the aggregate; before it the organisations'
     zones when the filters do not carry them)."""
     with CaptureQueriesContext(connection) as captured:
         start = time.perf_counter()
-        with reports.snapshot():
-            months = reports.Aggregates(filters).received
+        with querysets.snapshot():
+            months = figures.Aggregates(filters).received
         elapsed = time.perf_counter() - start
     assert len(months) <= 12
     return elapsed, [q["sql"] for q in captured.captured_queries]
@@ -343,7 +344,7 @@ def orm_main_aggregate(filters: reports.Filters) -> tuple[float, list[str]]:
 def replay_orm_sql(conn: psycopg.Connection, statements: list[str],
                    months: list[date]) -> float:
     """The ORM's statements through psycopg, with the same work on their rows: the zones
-    read (if the ORM read them), the groups added up per month (``reports.fold_received``)."""
+    read (if the ORM read them), the groups added up per month (``figures.fold_received``)."""
     *zone_statements, aggregate = [sql for sql in statements if sql.startswith("SELECT")]
     start = time.perf_counter()
     with reports_transaction(conn):
@@ -352,7 +353,7 @@ def replay_orm_sql(conn: psycopg.Connection, statements: list[str],
     by_zone: dict[str, list[int]] = {}
     for pk, zone in zones:
         by_zone.setdefault(zone, []).append(pk)
-    reports.fold_received(groups, months)
+    figures.fold_received(groups, months)
     return time.perf_counter() - start
 
 
@@ -379,8 +380,8 @@ def replay(conn: psycopg.Connection, statements: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def filters_for(user, year: int, now: datetime) -> reports.Filters:
-    form = reports.ReportFilterForm({"year": str(year)}, user=user, now=now)
+def filters_for(user, year: int, now: datetime) -> filters.Filters:
+    form = filters.ReportFilterForm({"year": str(year)}, user=user, now=now)
     assert form.is_valid(), form.errors
     return form.filters()
 
@@ -437,13 +438,13 @@ def explain_main(year: int, org_id: int | None, *, closed: bool = False) -> str:
     if org_id:
         filters = dataclasses.replace(filters, organisation_ids=(org_id,))
     if closed:
-        with CaptureQueriesContext(connection) as captured, reports.snapshot():
-            reports.Aggregates(filters).closed  # noqa: B018
+        with CaptureQueriesContext(connection) as captured, querysets.snapshot():
+            figures.Aggregates(filters).closed  # noqa: B018
         statements = [q["sql"] for q in captured.captured_queries]
     else:
         _seconds, statements = orm_main_aggregate(filters)
     statement = [sql for sql in statements if sql.startswith("SELECT")][-1]
-    with reports.snapshot(), connection.cursor() as cursor:
+    with querysets.snapshot(), connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     return re.sub(r"\{(\d+),(\d+),[\d,]+\}", r"{\1,\2,...}", plan)
@@ -532,7 +533,7 @@ def main() -> None:
                                   role=Membership.Role.COMPLIANCE_LEAD)
         year = now.year - 1
         counts = Request.objects.filter(received_at__year=year).order_by().values_list(
-            "organisation_id").annotate(n=reports.Count("pk"))
+            "organisation_id").annotate(n=Count("pk"))
         in_year = sum(n for _org, n in counts)
         in_year_one = dict(counts).get(one.pk, 0)
         print(f"Year {year}: {in_year:,} requests received in all, {in_year_one:,} by "

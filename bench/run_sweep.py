@@ -47,7 +47,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections, transaction  # noqa: E402
 
 from portal.celery import app as celery_app  # noqa: E402
-from requests_app import reminders  # noqa: E402
+from requests_app.clock import reminders  # noqa: E402
 from requests_app.models import (  # noqa: E402
     Event,
     Organisation,

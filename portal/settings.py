@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "requests_app",
+    "reports",
+    "staff",
 ]
 
 MIDDLEWARE = [
@@ -142,7 +144,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                           "LOCATION": str(VAR_DIR / "cache")}}
 
-# Staff logins (the admin is the only login; see requests_app/staff_auth.py and portal/urls.py).
+# Staff logins (the admin is the only login; see staff/auth.py and portal/urls.py).
 # django-axes first: it refuses a locked-out username+address before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -158,9 +160,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # The lockout page: 429 Too Many Requests (axes' default code) with our template.
-AXES_LOCKOUT_CALLABLE = "requests_app.staff_auth.lockout_response"
+AXES_LOCKOUT_CALLABLE = "staff.auth.lockout_response"
 # The client's address as the rate limits read it (REMOTE_ADDR unless behind a proxy).
-AXES_CLIENT_IP_CALLABLE = "requests_app.staff_auth.client_ip"
+AXES_CLIENT_IP_CALLABLE = "staff.auth.client_ip"
 # Both factors: the admin site is django-otp's OTPAdminSite (portal/urls.py). The issuer is
 # the name authenticator apps show; the admin never shows secret keys or backup codes.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Rights portal")

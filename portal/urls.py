@@ -2,8 +2,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from requests_app.staff_auth import StaffAdminSite
 from requests_app.views import public
+from staff.auth import StaffAdminSite
 
 # Staff need a second factor: django-otp's documented way to make the default admin site an
 # OTPAdminSite (StaffAdminSite is one, with our login page). The class is changed in place, so
@@ -12,7 +12,7 @@ admin.site.__class__ = StaffAdminSite
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("staff/", include("requests_app.urls_staff")),
+    path("staff/", include("reports.urls")),
     path("healthz", public.healthz, name="healthz"),
 ]
 urlpatterns += i18n_patterns(

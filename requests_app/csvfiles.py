@@ -23,3 +23,14 @@ def sniff(sample: bytes) -> tuple[str, type[csv.Dialect] | csv.Dialect]:
     except csv.Error:
         dialect = csv.excel
     return encoding, dialect
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_cell(value):
+    """Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR) gets a leading
+    apostrophe; numbers and dates pass as they are. Requesters and staff type these texts."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

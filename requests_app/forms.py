@@ -22,7 +22,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from requests_app import conversation
+from requests_app.casework import conversation
 from requests_app.models import Relationship, RequestType
 
 # C0/C1 control characters except tab, line feed and carriage return (which text areas need).

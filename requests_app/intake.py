@@ -10,21 +10,19 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from requests_app import checklist, clock, events, notifications, workflow
+from requests_app import events, notifications
+from requests_app.casework import checklist, workflow
+from requests_app.clock import legal
+from requests_app.links import absolute_url, confirm_path, status_path
 from requests_app.models import OPEN_STATUSES, Channel, Event, Organisation, Request, Status
 from requests_app.references import new_reference, new_token_salt, status_token
 
 logger = logging.getLogger(__name__)
-
-_CONFIRM_SALT = "requests_app.intake.confirm"
-
 
 def submit_request(
     *,
@@ -65,26 +63,6 @@ def _create_with_unique_reference(**fields) -> Request:
         except IntegrityError:
             continue
     raise RuntimeError("Could not draw a unique reference")
-
-
-def confirmation_token(request: Request) -> str:
-    return signing.TimestampSigner(salt=_CONFIRM_SALT).sign(request.reference)
-
-
-def confirm_path(request: Request) -> str:
-    with translation.override(request.language):
-        return reverse("public:confirm", kwargs={"token": confirmation_token(request)})
-
-
-def request_for_confirmation(token: str) -> Request | None:
-    """The request a confirmation link belongs to, or None if the link is forged or expired."""
-    try:
-        reference = signing.TimestampSigner(salt=_CONFIRM_SALT).unsign(
-            token, max_age=timedelta(days=settings.UNCONFIRMED_REQUEST_TTL_DAYS)
-        )
-    except signing.BadSignature:
-        return None
-    return Request.objects.select_related("organisation").filter(reference=reference).first()
 
 
 def confirm_request(request: Request) -> str | None:
@@ -151,7 +129,7 @@ def _enter_queue(request: Request, *, actor=None, actor_label: str = "") -> str:
     request.status_token_salt = new_token_salt()
     token = status_token(request.reference, request.status_token_salt)
     request.status_token_hash = Request.hash_token(token)
-    clock.start(request)
+    legal.start(request)
     request.save()
     checklist.build(request)
     _link_duplicate(request)
@@ -175,40 +153,6 @@ def _link_duplicate(request: Request) -> None:
         request.save(update_fields=["duplicate_of", "updated_at"])
         events.record(request, Event.Kind.DUPLICATE, to_value=first.reference)
         events.record(first, Event.Kind.DUPLICATE, to_value=request.reference)
-
-
-def status_url(request: Request) -> str:
-    """The status-page link of a confirmed request, for e-mails after the receipt.
-
-    If the server's key has changed since the receipt, the old link no longer derives: the
-    request gets a new link (the old one stops working) rather than e-mails with a dead one.
-    """
-    token = status_token(request.reference, request.status_token_salt)
-    if Request.hash_token(token) != request.status_token_hash:
-        request.status_token_hash = Request.hash_token(token)
-        Request.objects.filter(pk=request.pk).update(status_token_hash=request.status_token_hash)
-    return absolute_url(status_path(request, token))
-    request.refresh_from_db()
-    return token
-
-
-def status_path(request: Request, token: str) -> str:
-    with translation.override(request.language):
-        return reverse("public:status", kwargs={"token": token})
-
-
-def request_for_status_token(token: str) -> Request | None:
-    if not token or len(token) > 100:
-        return None
-    return (
-        Request.objects.select_related("organisation")
-        .filter(status_token_hash=Request.hash_token(token))
-        .first()
-    )
-
-
-def absolute_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def delete_expired_unconfirmed(*, now=None) -> int:

@@ -21,8 +21,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from requests_app import events
-from requests_app.models import Event, OutgoingEmail, Request
+from requests_app import events, jobs, links
+from requests_app.clock import legal
+from requests_app.models import Event, Membership, OutgoingEmail, Request
 
 logger = logging.getLogger(__name__)
 
@@ -51,13 +52,8 @@ def _compose(
 def enqueue(email_id: int) -> bool:
     """Hand one outbox row to the broker. A broker that is down is not an error here: the row
     stays pending and ``drain_outbox`` queues it later. Returns whether it was queued."""
-    from requests_app.tasks import send_email
-
-    try:
-        send_email.apply_async(args=[email_id], retry=False)
-    except Exception:  # any transport error: kombu raises several kinds
-        logger.warning("Broker unavailable; e-mail %s stays in the outbox.", email_id,
-                       exc_info=True)
+    if not jobs.publish("requests_app.tasks.send_email", email_id):
+        logger.warning("Broker unavailable; e-mail %s stays in the outbox.", email_id)
         return False
     return True
 
@@ -77,13 +73,11 @@ def confirmation_email(request: Request, confirm_url: str) -> OutgoingEmail:
 
 def receipt_email(request: Request, status_url: str) -> OutgoingEmail:
     """The receipt: reference, legal due date (and how it was computed), the status link."""
-    from requests_app import clock
-
     return _compose(
         "receipt", to=request.subject_email, language=request.language, request=request,
         secret_url=status_url,
         context={"request": request, "organisation": request.organisation,
-                 "status_url": status_url, "summary": clock.explain(request, request.language)},
+                 "status_url": status_url, "summary": legal.explain(request, request.language)},
     )
 
 
@@ -91,12 +85,10 @@ def reminder_email(request: Request, *, to: str, language: str, kind: str,
                    escalation: bool) -> OutgoingEmail:
     """A reminder or escalation to staff: the due date, days left, how the date was computed,
     and whether there is still time to extend (Art. 12(3))."""
-    from requests_app import clock
-
     with translation.override(language):
-        summary = clock.explain(request, language)
-        notice_by = clock.extension_notice_by(request)
-        can_extend = not request.is_extended and clock.today_for(request) <= notice_by
+        summary = legal.explain(request, language)
+        notice_by = legal.extension_notice_by(request)
+        can_extend = not request.is_extended and legal.today_for(request) <= notice_by
     return _compose(
         "escalation" if escalation else "reminder", to=to, language=language, request=request,
         context={"request": request, "organisation": request.organisation, "kind": kind,
@@ -109,20 +101,16 @@ def reminder_email(request: Request, *, to: str, language: str, kind: str,
 
 def extension_email(request: Request) -> OutgoingEmail:
     """Tells the subject of an extension, with the reasons and the new date (Art. 12(3))."""
-    from requests_app import clock
-
     return _compose(
         "extension", to=request.subject_email, language=request.language, request=request,
         context={"request": request, "organisation": request.organisation,
-                 "summary": clock.explain(request, request.language)},
+                 "summary": legal.explain(request, request.language)},
     )
 
 
 def news_email(request: Request) -> OutgoingEmail:
     """Tells the requester there is news on the status page, and nothing more."""
-    from requests_app import intake
-
-    url = intake.status_url(request)
+    url = links.status_url(request)
     return _compose(
         "news", to=request.subject_email, language=request.language, request=request,
         secret_url=url,
@@ -142,8 +130,6 @@ def staff_news_email(request: Request, *, to: str, language: str) -> OutgoingEma
 
 def assigned_email(request: Request, assignee) -> OutgoingEmail:
     """Tells a staff member a request was given to them, with its due date."""
-    from requests_app import clock
-    from requests_app.models import Membership
 
     membership = Membership.objects.filter(user=assignee,
                                            organisation=request.organisation).first()
@@ -151,7 +137,7 @@ def assigned_email(request: Request, assignee) -> OutgoingEmail:
     return _compose(
         "assigned", to=assignee.email, language=language, request=request,
         context={"request": request, "organisation": request.organisation,
-                 "summary": clock.explain(request, language),
+                 "summary": legal.explain(request, language),
                  "admin_url": settings.SITE_URL + reverse("admin:requests_app_request_change",
                                                           args=[request.pk])},
     )
@@ -160,9 +146,7 @@ def assigned_email(request: Request, assignee) -> OutgoingEmail:
 def restriction_lift_email(request: Request, outcome) -> OutgoingEmail:
     """Tells the requester that the restriction of processing will be lifted, before it is
     (Art. 18(3)): which processing and from when; the details are on the status page."""
-    from requests_app import intake
-
-    url = intake.status_url(request)
+    url = links.status_url(request)
     return _compose(
         "restriction-lift", to=request.subject_email, language=request.language,
         request=request, secret_url=url,

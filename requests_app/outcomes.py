@@ -30,7 +30,8 @@ from django.utils import formats, timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from requests_app import events, notifications, packages, selectors
+from requests_app import events, notifications, selectors
+from requests_app.delivery import packages
 from requests_app.models import (
     ChecklistItem,
     Event,

@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from requests_app import intake, notifications, outcomes, purge, reminders
+from requests_app import intake, notifications, outcomes, retention
+from requests_app.clock import reminders
 
 
 @shared_task(
@@ -46,7 +47,7 @@ def remind_restrictions_ending() -> int:
 @shared_task
 def purge_personal_data() -> dict:
     """Daily: erase the personal data of requests past their organisation's retention."""
-    return purge.run()
+    return retention.run()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -54,7 +55,7 @@ def build_package(package_id: int) -> str:
     """Build an access package or portability archive (``packages.build``). A worker that dies
     mid-build gives the task back to the queue and the build starts again; a package already
     READY is left alone."""
-    from requests_app import packages
+    from requests_app.delivery import packages
 
     return packages.build(package_id).state
 
@@ -62,6 +63,6 @@ def build_package(package_id: int) -> str:
 @shared_task
 def expire_packages() -> int:
     """Hourly: delete the packages whose download period has run out."""
-    from requests_app import packages
+    from requests_app.delivery import packages
 
     return packages.expire()

@@ -12,7 +12,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.utils import translation
 
-from requests_app import roles
+from requests_app import access
 from requests_app.models import Membership, Organisation, OutgoingEmail, Request
 
 # The browser tests (``tests/test_browser*.py``): Debian's chromium, never ``playwright
@@ -80,7 +80,7 @@ def _staff(django_user_model, username, org, role=Membership.Role.HANDLER):
     user = django_user_model.objects.create_user(username=username, password="pw-for-tests-1",
                                                  is_staff=True)
     Membership.objects.create(user=user, organisation=org, role=role)
-    roles.grant(user, role)
+    access.grant(user, role)
     return user
 
 

@@ -13,9 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.html import escape
 
-from requests_app import clock, deadlines, roles
+from requests_app import access, deadlines
+from requests_app.access import may_decide
+from requests_app.clock import legal
 from requests_app.models import Event, Membership, OutgoingEmail, Reminder, Status
-from requests_app.roles import may_decide
 from tests.factories import make_request
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -41,7 +42,7 @@ def _staff(django_user_model, username, org, role):
         username=username, password="pw-for-tests-1", email=f"{username}@testfirma.example",
         is_staff=True)
     Membership.objects.create(user=user, organisation=org, role=role)
-    roles.grant(user, role)
+    access.grant(user, role)
     return user
 
 
@@ -224,7 +225,7 @@ def test_the_detail_page_explains_the_due_date_and_lists_reminders_in_fixed_quer
     assert response.status_code == 200
     assert len(many) == len(few)
     html = response.content.decode()
-    steps = clock.explain(subject_request, "en").steps
+    steps = legal.explain(subject_request, "en").steps
     assert "<ol><li>" + "</li><li>".join(escape(step) for step in steps) + "</li></ol>" in html
     assert "first@testfirma.example" in html and "lead19@testfirma.example" in html
     assert "7 working days before" in html and "Escalation 20 (overdue)" in html

@@ -17,7 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from requests_app import events, outcomes, roles
+from requests_app import access, events, outcomes
 from requests_app.models import (
     Attachment,
     ChecklistItem,
@@ -163,7 +163,7 @@ def member_superuser(django_user_model, org_no):
 @pytest.fixture
 def handler(handler):
     """The handler with the reply-template permissions ``roles`` is to grant handlers."""
-    group = Group.objects.get(name=roles.group_name(Membership.Role.HANDLER))
+    group = Group.objects.get(name=access.group_name(Membership.Role.HANDLER))
     group.permissions.add(*Permission.objects.filter(
         content_type__app_label="requests_app",
         codename__in=["view_replytemplate", "add_replytemplate", "change_replytemplate"]))

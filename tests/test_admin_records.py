@@ -4,7 +4,7 @@ are out of reach."""
 
 import pytest
 
-from requests_app import roles
+from requests_app import access
 from requests_app.models import DataSystem, Membership, ProcessingRecord
 from tests.factories import make_request
 
@@ -15,7 +15,7 @@ def _staff(django_user_model, username, org, role):
     user = django_user_model.objects.create_user(username=username, password="pw-for-tests-1",
                                                  is_staff=True)
     Membership.objects.create(user=user, organisation=org, role=role)
-    roles.grant(user, role)
+    access.grant(user, role)
     return user
 
 

@@ -5,7 +5,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from requests_app import events, workflow
+from requests_app import events
+from requests_app.casework import workflow
 from requests_app.models import Event, Request, Status
 from tests.factories import make_request
 
@@ -172,7 +173,7 @@ def test_illegal_status_moves_are_refused_and_legal_ones_logged(db, org_no, hand
 
 def test_a_superuser_over_many_organisations_gets_no_organisation_filter(
         client, django_user_model, org_no, org_dk):
-    from requests_app.admin import RequestAdmin
+    from requests_app.admin.requests import RequestAdmin
     from requests_app.models import Organisation
 
     boss = django_user_model.objects.create_superuser("boss", "boss@example.no", "pw-1")

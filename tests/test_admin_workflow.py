@@ -12,7 +12,7 @@ from django.core import mail
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from requests_app import deadlines, roles
+from requests_app import access, deadlines
 from requests_app.models import (
     AUTHORITY_CONTACTS,
     Attachment,
@@ -52,7 +52,7 @@ def _staff(django_user_model, username, org, role=Membership.Role.HANDLER):
         username=username, password="pw-for-tests-1", email=f"{username}@testfirma.example",
         is_staff=True)
     Membership.objects.create(user=user, organisation=org, role=role)
-    roles.grant(user, role)
+    access.grant(user, role)
     return user
 
 
@@ -612,7 +612,7 @@ TEMPLATES = "/admin/requests_app/replytemplate/"
 @pytest.fixture
 def template_editor(handler):
     """The handler with the reply-template permissions ``roles`` is to grant handlers."""
-    group = Group.objects.get(name=roles.group_name(Membership.Role.HANDLER))
+    group = Group.objects.get(name=access.group_name(Membership.Role.HANDLER))
     group.permissions.add(*Permission.objects.filter(
         content_type__app_label="requests_app",
         codename__in=["view_replytemplate", "add_replytemplate", "change_replytemplate"]))
@@ -696,7 +696,7 @@ def test_systems_are_scoped_and_edited_with_relationships_and_request_types(
 def test_the_membership_form_offers_no_other_organisations_staff(client, org_admin, outsider,
                                                                  django_user_model):
     newcomer = django_user_model.objects.create_user("newcomer", is_staff=True)
-    Group.objects.get(name=roles.group_name(Membership.Role.ORG_ADMIN)).permissions.add(
+    Group.objects.get(name=access.group_name(Membership.Role.ORG_ADMIN)).permissions.add(
         Permission.objects.get(content_type__app_label="requests_app",
                                codename="add_membership"))
     client.force_login(org_admin)

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from requests_app import workflow
+from requests_app.casework import workflow
 from requests_app.forms import ReplyForm
 from requests_app.models import Attachment, Message, Status
 from tests.test_browser import SCREENSHOTS, _in

@@ -25,7 +25,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from requests_app import checklist
+from requests_app.casework import checklist
 from requests_app.models import ChecklistItem, Event, Organisation, Package, Status
 from tests.conftest import TIMEOUT_MS
 from tests.factories import make_request

@@ -9,7 +9,9 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from requests_app import clock, deadlines, workflow
+from requests_app import deadlines
+from requests_app.casework import workflow
+from requests_app.clock import legal
 from requests_app.models import Event, Request, Status
 from tests.factories import make_request
 
@@ -28,7 +30,7 @@ def fresh(org_no, django_capture_on_commit_callbacks):
 
 
 def test_the_due_date_and_its_explanation_come_from_the_legal_computation(fresh):
-    summary = clock.explain(fresh, "en")
+    summary = legal.explain(fresh, "en")
 
     assert fresh.due_date == deadlines.due_date(fresh.received_at, "NO") == at(2027, 2, 4).date()
     assert summary.steps[0] == "Received Monday Jan. 4, 2027"
@@ -40,7 +42,7 @@ def test_the_explanation_is_in_the_readers_language_with_local_holiday_names(org
     # Easter weekend and Monday: due Tuesday 30 March.
     subject_request = make_request(org_no, received_at=at(2027, 2, 25, 10))
 
-    steps = clock.explain(subject_request, "nb").steps
+    steps = legal.explain(subject_request, "nb").steps
 
     assert subject_request.due_date == at(2027, 3, 30).date()
     assert "25. mars 2027 er en offentlig helligdag (Skjærtorsdag)" in " ".join(steps)
@@ -79,7 +81,7 @@ def test_a_second_extension_is_refused(fresh, handler):
 def test_an_extension_after_the_notice_deadline_is_refused(fresh, handler):
     # The subject must be told within one month: by 4 February 2027.
     with time_machine.travel(at(2027, 2, 4, 23, 59), tick=False):
-        clock.check_extension(fresh)  # the last day is still in time
+        legal.check_extension(fresh)  # the last day is still in time
     with time_machine.travel(at(2027, 2, 5, 0, 1), tick=False):
         with pytest.raises(ValidationError, match="Too late to extend"):
             workflow.extend(fresh, reason="complexity", explanation="x", actor=handler)

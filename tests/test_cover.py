@@ -11,7 +11,7 @@ import pytest
 from django.utils import translation
 from pypdf import PdfReader
 
-from requests_app import cover
+from requests_app.delivery import cover
 from requests_app.models import (
     AUTHORITY_CONTACTS,
     ChecklistItem,

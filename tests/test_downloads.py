@@ -23,7 +23,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from requests_app import checklist, events, packages, workflow
+from requests_app import events
+from requests_app.casework import checklist, workflow
+from requests_app.delivery import packages
 from requests_app.models import (
     ChecklistItem,
     DataSystem,

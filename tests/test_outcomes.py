@@ -11,7 +11,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from requests_app import checklist, outcomes, workflow
+from requests_app import outcomes
+from requests_app.casework import checklist, workflow
 from requests_app.models import (
     ChecklistItem,
     Event,

@@ -20,7 +20,8 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from requests_app import crypto, events, packages, tasks
+from requests_app import crypto, events, tasks
+from requests_app.delivery import packages
 from requests_app.models import (
     ChecklistItem,
     DataSystem,

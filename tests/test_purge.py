@@ -10,7 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.utils import timezone
 
-from requests_app import checklist, outcomes, packages, purge, reports, workflow
+from reports import figures
+from reports import filters as report_filters
+from requests_app import outcomes, retention
+from requests_app.casework import checklist, workflow
+from requests_app.delivery import packages
 from requests_app.models import (
     Attachment,
     ChecklistItem,
@@ -116,9 +120,9 @@ def stored_files() -> list[Path]:
 
 
 def received_counted(user, year: int, now) -> dict:
-    form = reports.ReportFilterForm({"year": str(year)}, user=user, now=now)
+    form = report_filters.ReportFilterForm({"year": str(year)}, user=user, now=now)
     assert form.is_valid(), form.errors
-    received = next(r for r in reports.build(form.filters()) if r.slug == "received")
+    received = next(r for r in figures.build(form.filters()) if r.slug == "received")
     return next(row for row in received.data if row.get("_total"))
 
 
@@ -174,8 +178,8 @@ def test_purging_twice_changes_nothing_the_second_time(confirmed, handler, org_n
     later = timezone.now() + timedelta(days=org_no.retention_days + 1)
 
     with time_machine.travel(later):
-        first = purge.run()
-        second = purge.run()
+        first = retention.run()
+        second = retention.run()
 
     assert first["requests"] == 1
     assert second == {"attachments": 0, "requests": 0}
@@ -201,7 +205,7 @@ def test_attachments_and_exports_go_sooner_and_packages_keep_their_own_period(
     with time_machine.travel(timezone.now() + timedelta(days=org_no.attachment_retention_days,
                                                         minutes=1)), \
             django_capture_on_commit_callbacks(execute=True):
-        result = purge.run()
+        result = retention.run()
         assert packages.expire() == 0
 
     assert result == {"attachments": 1, "requests": 0}
@@ -211,7 +215,7 @@ def test_attachments_and_exports_go_sooner_and_packages_keep_their_own_period(
     assert Request.objects.filter(subject_name="Kari Nordmann").count() == 6  # the rest stays
     with time_machine.travel(timezone.now() + timedelta(days=org_no.attachment_retention_days,
                                                         minutes=2)):
-        assert purge.attachments_due() == []  # nothing left to delete sooner
+        assert retention.attachments_due() == []  # nothing left to delete sooner
 
     with time_machine.travel(timezone.now() + timedelta(days=org_no.package_days, minutes=1)), \
             django_capture_on_commit_callbacks(execute=True):
@@ -226,7 +230,7 @@ def test_open_requests_and_recent_closed_ones_are_kept(confirmed, handler, org_n
     workflow.complete(closed, answer="Slettet.", actor=handler)
 
     with time_machine.travel(timezone.now() + timedelta(days=org_no.retention_days - 1)):
-        assert purge.run() == {"attachments": 0, "requests": 0}
+        assert retention.run() == {"attachments": 0, "requests": 0}
 
     assert Request.objects.filter(purged_at__isnull=True).count() == 2
 
@@ -241,7 +245,7 @@ def test_old_staff_sign_in_records_are_erased(db, settings):
     recent = AccessLog.objects.create(username="handler", ip_address="192.0.2.1",
                                       user_agent="x", path_info="/admin/login/")
 
-    purge.run()
+    retention.run()
 
     assert list(AccessLog.objects.all()) == [recent]
 
@@ -267,7 +271,7 @@ def test_files_no_row_points_to_are_deleted_once_they_are_an_hour_old(
     for path in (old_orphan, unfinished, kept):
         os.utime(path, (two_hours_ago, two_hours_ago))
 
-    purge.delete_orphan_files()
+    retention.delete_orphan_files()
 
     assert not old_orphan.exists() and not unfinished.exists()
     assert kept.exists() and fresh_orphan.exists()

@@ -7,7 +7,8 @@ import pytest
 import time_machine
 from django.core import mail
 
-from requests_app import reminders, workflow
+from requests_app.casework import workflow
+from requests_app.clock import reminders
 from requests_app.models import Event, Membership, Reminder, Status
 from tests.factories import make_request
 

@@ -11,7 +11,7 @@ import pytest
 from django.db import close_old_connections, connection, connections
 from django.utils import timezone
 
-from requests_app import reminders
+from requests_app.clock import reminders
 from requests_app.models import Membership, OutgoingEmail, Reminder, Status
 from tests.factories import make_request
 from tests.services import require_postgres_and_redis

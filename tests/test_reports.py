@@ -25,7 +25,9 @@ from django.db.models import Aggregate, FloatField
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from requests_app import deadlines, reports, roles
+from reports import expressions, figures, querysets
+from reports import filters as report_filters
+from requests_app import access, csvfiles, deadlines
 from requests_app.models import Membership, Organisation, Request, Status
 from tests.factories import make_request
 
@@ -52,7 +54,7 @@ def staff_user(django_user_model, username, org, role):
     user = django_user_model.objects.create_user(username=username, password="pw-for-tests-1",
                                                  is_staff=True, first_name=username.title())
     Membership.objects.create(user=user, organisation=org, role=role)
-    roles.grant(user, role)
+    access.grant(user, role)
     return user
 
 
@@ -156,9 +158,9 @@ def test_the_data_set_has_the_holiday_edges(data):
 
 
 def build(user, **query):
-    form = reports.ReportFilterForm({"year": "2024", **query}, user=user, now=NOW)
+    form = report_filters.ReportFilterForm({"year": "2024", **query}, user=user, now=NOW)
     assert form.is_valid(), form.errors
-    return {report.slug: report for report in reports.build(form.filters())}
+    return {report.slug: report for report in figures.build(form.filters())}
 
 
 def rows_by(report, key):
@@ -251,7 +253,7 @@ def test_overdue_now_with_days_and_assignee(data, lead):
 
 
 def test_overdue_on_the_page_is_capped(data, lead, monkeypatch):
-    monkeypatch.setattr(reports.Overdue, "limit", 1)
+    monkeypatch.setattr(figures.Overdue, "limit", 1)
     report = build(lead)["overdue"]
     assert len(report.data) == 1 and report.count == 2 and report.more == 1
 
@@ -277,7 +279,7 @@ def test_extensions_and_refusals_with_reasons_and_grounds(data, lead):
 def test_outcomes_by_type_count_forwarded_withdrawn_and_purged(data, lead):
     rows = rows_by(build(lead)["outcomes"], "type")
     total = rows["All types"]
-    assert {k.removeprefix("outcome_"): total[k] for k in reports.Outcomes.KEYS} == {
+    assert {k.removeprefix("outcome_"): total[k] for k in figures.Outcomes.KEYS} == {
         "closed": 10, "completed": 6, "partly_refused": 1, "refused": 1, "forwarded": 1,
         "withdrawn": 1, "extended": 2, "purged": 1}
     assert rows["Correction of my data"]["purged"] == 1
@@ -345,43 +347,43 @@ def test_zones_the_form_read_are_not_read_again(data, lead, admin_user, org_no, 
     so the reports do not query them again; other filters read them in the snapshot."""
     def zones_and_queries(filters):
         with CaptureQueriesContext(connection) as captured:
-            zones = reports.Zones.of(filters)
+            zones = querysets.Zones.of(filters)
         return zones.by_zone, len(captured.captured_queries)
 
-    form = reports.ReportFilterForm({"year": "2024"}, user=lead, now=NOW)
+    form = report_filters.ReportFilterForm({"year": "2024"}, user=lead, now=NOW)
     assert form.is_valid(), form.errors
     filters = form.filters()
     assert filters.organisation_zones == ((org_no.pk, "Europe/Oslo"),)
     assert zones_and_queries(filters) == ({"Europe/Oslo": (org_no.pk,)}, 0)
-    chosen = reports.ReportFilterForm({"year": "2024", "organisation": str(org_dk.pk)},
+    chosen = report_filters.ReportFilterForm({"year": "2024", "organisation": str(org_dk.pk)},
                                       user=admin_user, now=NOW)
     assert chosen.is_valid(), chosen.errors
     assert zones_and_queries(chosen.filters()) == ({"Europe/Copenhagen": (org_dk.pk,)}, 0)
     # Zones that are not those of the organisations counted are read from the database.
     other = dataclasses.replace(filters, organisation_ids=(org_dk.pk,))
     assert zones_and_queries(other) == ({"Europe/Copenhagen": (org_dk.pk,)}, 1)
-    every = reports.ReportFilterForm({"year": "2024"}, user=admin_user, now=NOW)
+    every = report_filters.ReportFilterForm({"year": "2024"}, user=admin_user, now=NOW)
     assert every.is_valid(), every.errors
     assert every.filters().organisation_zones is None
     assert zones_and_queries(every.filters())[1] == 1
     # The same figures either way.
     unknown = dataclasses.replace(filters, organisation_zones=None)
-    assert (reports.Aggregates(filters).received == reports.Aggregates(unknown).received
+    assert (figures.Aggregates(filters).received == figures.Aggregates(unknown).received
             != {})
 
 
 def test_percentile_from_counts():
-    assert reports.percentile([], 0.5) is None
-    assert reports.percentile([(5, 1)], 0.9) == 5
+    assert expressions.percentile([], 0.5) is None
+    assert expressions.percentile([(5, 1)], 0.9) == 5
     # 2, 15, 15, 17, 32, 33, 33, 74, 99 as (value, count) pairs, in any order.
     pairs = [(33, 2), (2, 1), (99, 1), (15, 2), (17, 1), (32, 1), (74, 1), (50, 0)]
-    assert reports.percentile(pairs, 0.9) == pytest.approx(79)
-    assert reports.percentile(pairs, 0.5) == 32
-    assert reports.percentile([(74, 1), (99, 1)], 0.5) == 86.5
+    assert expressions.percentile(pairs, 0.9) == pytest.approx(79)
+    assert expressions.percentile(pairs, 0.5) == 32
+    assert expressions.percentile([(74, 1), (99, 1)], 0.5) == 86.5
 
 
 class PercentileCont(Aggregate):
-    """PostgreSQL's own ``percentile_cont``, to check ``reports.percentile`` against."""
+    """PostgreSQL's own ``percentile_cont``, to check ``expressions.percentile`` against."""
 
     function = "percentile_cont"
     output_field = FloatField()
@@ -394,19 +396,19 @@ def test_percentiles_equal_postgresql_percentile_cont(data, lead, org_no, fracti
     for day in range(40):  # more values, with ties
         closed_request(org_no, at(OSLO, 2024, 3, 1, 9), at(OSLO, 2024, 3, 2 + day % 23, 9),
                        type="erasure" if day % 3 else "access")
-    form = reports.ReportFilterForm({"year": "2024"}, user=lead, now=NOW)
+    form = report_filters.ReportFilterForm({"year": "2024"}, user=lead, now=NOW)
     assert form.is_valid()
     filters = form.filters()
-    answered = reports.answered_in(filters)
+    answered = querysets.answered_in(filters)
     expected = dict(answered.values("type").annotate(
-        p=PercentileCont(reports.days_to_close(), fraction=fraction)).values_list("type", "p"))
-    histogram = reports.Aggregates(filters).days
+        p=PercentileCont(expressions.days_to_close(), fraction=fraction)).values_list("type", "p"))
+    histogram = figures.Aggregates(filters).days
     for kind, value in expected.items():
-        assert reports.percentile(histogram[kind], fraction) == pytest.approx(value)
-    overall = answered.aggregate(p=PercentileCont(reports.days_to_close(),
+        assert expressions.percentile(histogram[kind], fraction) == pytest.approx(value)
+    overall = answered.aggregate(p=PercentileCont(expressions.days_to_close(),
                                                   fraction=fraction))
     every = [pair for pairs in histogram.values() for pair in pairs]
-    assert reports.percentile(every, fraction) == pytest.approx(overall["p"])
+    assert expressions.percentile(every, fraction) == pytest.approx(overall["p"])
 
 
 # --- Who may see what -------------------------------------------------------------------
@@ -536,7 +538,7 @@ def test_csv_of_a_table_with_the_filters(data, lead, login, now):
 
 
 def test_csv_of_overdue_lists_them_all(data, lead, login, now, monkeypatch):
-    monkeypatch.setattr(reports.Overdue, "limit", 1)
+    monkeypatch.setattr(figures.Overdue, "limit", 1)
     rows = csv_rows(login(lead).get("/staff/reports/export/overdue.csv", {"year": "2024"}))
     assert [row[0] for row in rows[1:]] == [data["N11"].reference, data["N12"].reference]
     assert rows[1][6] == "80"
@@ -547,7 +549,7 @@ def test_xlsx_opens_with_every_table(data, lead, login, now):
     assert response.status_code == 200
     assert response["Content-Type"] == reports_view_xlsx()
     book = load_workbook(io.BytesIO(response.content), read_only=True)
-    assert len(book.sheetnames) == 1 + len(reports.REPORTS)
+    assert len(book.sheetnames) == 1 + len(figures.REPORTS)
     about = [row for row in book[book.sheetnames[0]].iter_rows(values_only=True)]
     assert ("Organisation", "Testfirma AS") in about
     on_time = [row for row in book["Answered on time, by type"].iter_rows(values_only=True)]
@@ -558,7 +560,7 @@ def test_xlsx_opens_with_every_table(data, lead, login, now):
 
 
 def reports_view_xlsx():
-    from requests_app.views.staff import XLSX
+    from reports.views import XLSX
 
     return XLSX
 
@@ -639,7 +641,7 @@ def test_formulas_are_escaped_in_csv_and_xlsx(org_no, lead, login, now):
     ("\tx", "'\tx"), ("\rx", "'\rx"), ("Kunde AS", "Kunde AS"), (-2, -2), (None, None),
 ])
 def test_escape_cell(value, escaped):
-    assert reports.escape_cell(value) == escaped
+    assert csvfiles.escape_cell(value) == escaped
 
 
 # --- The shared scans (docs/benchmarks.md, "Reports") ----------------------------------------
@@ -672,15 +674,15 @@ def test_month_boundaries_are_local_midnights_in_each_zone(org_no, admin_user):
 def test_one_scan_of_closed_requests_equals_one_query_per_figure(data, admin_user):
     """``grouped_counts`` (GROUPING SETS on PostgreSQL) gives what a ``GROUP BY`` per set
     gives."""
-    form = reports.ReportFilterForm({"year": "2024"}, user=admin_user, now=NOW)
+    form = report_filters.ReportFilterForm({"year": "2024"}, user=admin_user, now=NOW)
     assert form.is_valid()
     filters = form.filters()
-    rows = reports.closed_in(filters).annotate(days=reports.days_to_close())
+    rows = querysets.closed_in(filters).annotate(days=expressions.days_to_close())
     sets = {"outcome": ("type", "status", "partly_refused"), "days": ("type", "days"),
             "forwarded": ("status", "forwarded_to_name")}
-    found = reports.grouped_counts(rows, sets)
+    found = figures.grouped_counts(rows, sets)
     for name, keys in sets.items():
-        expected = rows.values_list(*keys).annotate(n=reports.count_rows()).order_by()
+        expected = rows.values_list(*keys).annotate(n=expressions.count_rows()).order_by()
         assert sorted(found[name]) == sorted(expected), name
     # Closed in 2024: N1–N10 and D1, D2; N3 and N4 (erasure) took 74 and 99 days.
     assert sum(count for *_keys, count in found["days"]) == 12
@@ -734,6 +736,6 @@ def test_planner_settings_last_only_for_the_reports_transaction():
             return cursor.fetchone()[0]
 
     outside = setting()
-    with reports.snapshot():
-        assert setting() == reports.PLANNER_SETTINGS["work_mem"]
+    with querysets.snapshot():
+        assert setting() == querysets.PLANNER_SETTINGS["work_mem"]
     assert setting() == outside

@@ -22,7 +22,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from requests_app import staff_auth
+from staff import auth as staff_auth
 from tests.factories import make_request
 
 LOGIN = "/admin/login/?next=/admin/"

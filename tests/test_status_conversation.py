@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
 
-from requests_app import conversation, workflow
+from requests_app.casework import conversation, workflow
 from requests_app.forms import allowed_type_names
 from requests_app.models import Attachment, Message, Request, Status
 

@@ -9,7 +9,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from requests_app import checklist, deadlines, intake, workflow
+from requests_app import deadlines, intake, links
+from requests_app.casework import checklist, workflow
 from requests_app.models import (
     AUTHORITY_CONTACTS,
     ChecklistItem,
@@ -168,7 +169,7 @@ def test_staff_register_a_phone_request_and_the_clock_runs_from_the_call(org_no,
     assert subject_request.status == Status.NEW
     assert subject_request.due_date == deadlines.due_date(called, "NO")
     assert subject_request.checklist.count() == 2
-    assert intake.request_for_status_token(token) == subject_request
+    assert links.request_for_status_token(token) == subject_request
     created = subject_request.events.get(kind=Event.Kind.CREATED)
     assert created.actor == handler
 
@@ -203,7 +204,7 @@ def test_the_status_link_can_be_derived_again_but_not_from_the_database_alone(co
                                                                                settings):
     subject_request, status_path = confirmed("access")
 
-    assert intake.status_url(subject_request).endswith(status_path)
+    assert links.status_url(subject_request).endswith(status_path)
     settings.SECRET_KEY = "another-key-" + "x" * 40
     assert status_token(subject_request.reference, subject_request.status_token_salt) \
         not in status_path
@@ -228,7 +229,7 @@ def test_make_request_factory_still_builds_open_requests(org_no):
 
 def test_shared_reply_templates_exist_in_every_language_and_fill_their_placeholders(
         confirmed):
-    from requests_app import replies
+    from requests_app.casework import replies
     from requests_app.models import ReplyTemplate
 
     subject_request, _ = confirmed("access", language="da")
@@ -246,7 +247,7 @@ def test_shared_reply_templates_exist_in_every_language_and_fill_their_placehold
 
 
 def test_placeholders_allow_no_attribute_access(confirmed):
-    from requests_app import replies
+    from requests_app.casework import replies
 
     subject_request, _ = confirmed("access")
 

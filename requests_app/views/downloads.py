@@ -27,7 +27,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from requests_app import crypto, intake, packages
+from requests_app import crypto, links
+from requests_app.delivery import packages
 from requests_app.models import Package, Request
 
 logger = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ def _parse_uuid(value: str) -> uuid.UUID | None:
 @require_POST
 def package_link(request, token, public_id):
     """From the status page's Download button (a POST, with CSRF): a fresh signed link."""
-    subject_request = intake.request_for_status_token(token)
+    subject_request = links.request_for_status_token(token)
     if subject_request is None:
         raise Http404
     package = Package.objects.filter(request=subject_request, public_id=public_id).first()

@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from requests_app import clock, intake, selectors, workflow
+from requests_app import intake, links, selectors
+from requests_app.casework import workflow
+from requests_app.clock import legal
 from requests_app.forms import FORMS, ReplyForm
 from requests_app.models import Message, Organisation, RequestType, Status
 from requests_app.views import downloads
@@ -68,7 +70,7 @@ def sent(request, slug):
 def confirm(request, token):
     """GET shows a button; only the POST confirms, so mail scanners that open links cannot
     confirm a request the subject never meant to file."""
-    subject_request = intake.request_for_confirmation(token)
+    subject_request = links.request_for_confirmation(token)
     if subject_request is None:
         raise Http404
     if request.method == "POST":
@@ -78,7 +80,7 @@ def confirm(request, token):
                           {"subject_request": subject_request})
         messages.success(request, _("Thank you: your e-mail address is confirmed and your "
                                     "request has been received."))
-        return redirect(intake.status_path(subject_request, status_token))
+        return redirect(links.status_path(subject_request, status_token))
     return render(request, "requests_app/confirm.html", {"subject_request": subject_request})
 
 
@@ -88,7 +90,7 @@ def confirm(request, token):
 def status(request, token):
     """The requester's private page: where the request stands, the conversation with the
     organisation, and (while the request is open) a form to answer. The URL is the key."""
-    subject_request = intake.request_for_status_token(token)
+    subject_request = links.request_for_status_token(token)
     if subject_request is None:
         raise Http404
     form = ReplyForm() if subject_request.is_open else None
@@ -116,7 +118,7 @@ def status(request, token):
         "subject_request": subject_request,
         "organisation": subject_request.organisation,
         "timeline": selectors.public_timeline(subject_request),
-        "clock": clock.explain(subject_request),
+        "clock": legal.explain(subject_request),
         "conversation": _conversation(subject_request),
         "question": _latest_question(subject_request),
         "form": form,

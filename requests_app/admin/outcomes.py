@@ -22,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from requests_app import outcomes, roles
+from requests_app import access, outcomes
 from requests_app.forms import RequestPartFormSet
 from requests_app.models import RequestOutcome, RequestType
 
@@ -58,10 +58,10 @@ class RequestOutcomeInline(admin.StackedInline):
         return obj is not None and obj.type in outcomes.TYPE_FIELDS
 
     def has_view_permission(self, request, obj=None):
-        return self._applies(obj) and roles.may_see_requests(request.user)
+        return self._applies(obj) and access.may_see_requests(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return self._applies(obj) and obj.is_open and roles.may_work_on_requests(request.user)
+        return self._applies(obj) and obj.is_open and access.may_work_on_requests(request.user)
 
     def has_add_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)

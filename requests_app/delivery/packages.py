@@ -42,7 +42,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from requests_app import crypto, csvfiles, events
+from requests_app import crypto, csvfiles, events, jobs
 from requests_app.models import (
     ChecklistItem,
     Event,
@@ -158,14 +158,8 @@ def request_build(request: Request, kind: str, *, actor: AbstractBaseUser | None
         raise ValidationError(_("A package of this kind is already being built."))
     package = Package.objects.create(request=locked, kind=kind, created_by=actor)
     events.record(locked, Event.Kind.PACKAGE_QUEUED, actor=actor, to_value=kind)
-    transaction.on_commit(lambda: _queue(package.pk))
+    jobs.queue_on_commit("requests_app.tasks.build_package", package.pk)
     return package
-
-
-def _queue(package_id: int) -> None:
-    from requests_app import tasks
-
-    tasks.build_package.delay(package_id)
 
 
 # Building ----------------------------------------------------------------------------------
@@ -324,7 +318,7 @@ def _copy_export(archive, info, export: ExportFile, progress: _Progress) -> None
 
 def _write_access(writer, package: Package, exports: list[ExportFile],
                   progress: _Progress) -> None:
-    from requests_app import cover
+    from requests_app.delivery import cover
 
     request = package.request
     zone = request.organisation.time_zone

@@ -96,7 +96,7 @@ def delete_attachments(request_id: int) -> int:
     """Delete the request's files: the requester's attachments (from disk, then the rows),
     and the exports staff took (``packages.delete_exports``). The packages built from them
     keep their own download period (``packages.expire``). Returns how many attachments."""
-    from requests_app import packages
+    from requests_app.delivery import packages
 
     packages.delete_exports(request_id)
     with transaction.atomic():
@@ -114,7 +114,7 @@ def delete_attachments(request_id: int) -> int:
 
 def purge_request(request_id: int, *, now: datetime | None = None) -> bool:
     """Erase one request's personal data. Returns False if it was purged already."""
-    from requests_app import packages
+    from requests_app.delivery import packages
 
     now = now or timezone.now()
     delete_attachments(request_id)

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from requests_app.staff_auth import enrol_totp, new_backup_codes
+from staff.auth import enrol_totp, new_backup_codes
 
 
 class Command(BaseCommand):

@@ -25,10 +25,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from requests_app import csvfiles, outcomes, roles, selectors
-from requests_app.admin import OrganisationFilter, OrganisationScopedAdmin
+from requests_app import access, csvfiles, outcomes, selectors
+from requests_app.admin.base import OrganisationScopedAdmin
+from requests_app.admin.requests import OrganisationFilter
+from requests_app.csvfiles import escape_cell
 from requests_app.models import SuppressionEntry
-from requests_app.reports import escape_cell
 
 
 class SuppressionCheckForm(forms.Form):
@@ -89,7 +90,7 @@ class SuppressionEntryAdmin(OrganisationScopedAdmin):
     def has_view_permission(self, request, obj=None):
         # Whoever works on requests may see which requests put an address on the list.
         return (super().has_view_permission(request, obj)
-                or roles.may_see_requests(request.user))
+                or access.may_see_requests(request.user))
 
     def has_add_permission(self, request):
         return False

@@ -3,7 +3,7 @@
 Thin views: the filters, figures and files are made in ``reports``. Every view needs a staff
 user verified with a second factor (django-otp), and then a compliance lead (or a
 superuser): anyone else gets 403. The organisations offered, and so everything counted, are
-the ones the user leads (``reports.report_organisations``).
+the ones the user leads (``filters.report_organisations``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from requests_app import reports
+from reports import exports, figures, filters, querysets
 
 try:
     from django_otp.decorators import otp_required
@@ -36,7 +36,7 @@ def compliance_leads_only(view):
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not reports.may_see_reports(request.user):
+        if not filters.may_see_reports(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -46,19 +46,19 @@ def compliance_leads_only(view):
     return staff_member_required(checked)
 
 
-def _form(request) -> reports.ReportFilterForm:
-    return reports.ReportFilterForm(request.GET, user=request.user)
+def _form(request) -> filters.ReportFilterForm:
+    return filters.ReportFilterForm(request.GET, user=request.user)
 
 
 def _page(request, form, reports_list=None, *, status=200):
-    return TemplateResponse(request, "staff/reports.html", {
+    return TemplateResponse(request, "reports/reports.html", {
         **admin.site.each_context(request),
         "title": _("Reports"),
         "form": form,
         "reports": reports_list or [],
         "filters": reports_list[0].filters if reports_list else None,
         "querystring": form.querystring() if reports_list is not None else "",
-        "definitions": reports.DEFINITIONS,
+        "definitions": figures.DEFINITIONS,
     }, status=status)
 
 
@@ -73,12 +73,12 @@ def reports_page(request):
     form = _form(request)
     if not form.is_valid():
         return _page(request, form, status=400)
-    return _page(request, form, reports.build(form.filters()))
+    return _page(request, form, figures.build(form.filters()))
 
 
 @compliance_leads_only
 def report_csv(request, slug):
-    report_class = reports.BY_SLUG.get(slug)
+    report_class = figures.BY_SLUG.get(slug)
     if report_class is None:
         raise Http404
     form = _form(request)
@@ -86,10 +86,10 @@ def report_csv(request, slug):
         return _page(request, form, status=400)
     filters = form.filters()
     report = report_class(filters)
-    if isinstance(report, reports.Overdue):
+    if isinstance(report, figures.Overdue):
         report.limit = None
-    with reports.snapshot():
-        body = reports.report_csv(report)
+    with querysets.snapshot():
+        body = exports.report_csv(report)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     return _attachment(response, f"{slug}_{filters.file_stem()}.csv")
 
@@ -100,7 +100,7 @@ def reports_xlsx(request):
     if not form.is_valid():
         return _page(request, form, status=400)
     filters = form.filters()
-    body = reports.reports_xlsx(filters, reports.build(filters, full=True))
+    body = exports.reports_xlsx(filters, figures.build(filters, full=True))
     return _attachment(HttpResponse(body, content_type=XLSX),
                        f"reports_{filters.file_stem()}.xlsx")
 
@@ -114,7 +114,7 @@ def annual_pdf(request):
     year = form.cleaned_data["year"]
     filters = dataclasses.replace(form.filters(), period="year", start=date(year, 1, 1),
                                   end=date(year, 12, 31))
-    body = reports.annual_pdf(filters, reports.build(filters),
+    body = exports.annual_pdf(filters, figures.build(filters),
                               base_url=request.build_absolute_uri("/"))
     return _attachment(HttpResponse(body, content_type="application/pdf"),
                        f"annual-report_{filters.file_stem()}.pdf")
@@ -127,6 +127,6 @@ def register_csv(request):
     if not form.is_valid():
         return _page(request, form, status=400)
     filters = form.filters()
-    response = StreamingHttpResponse(reports.register_lines(filters),
+    response = StreamingHttpResponse(exports.register_lines(filters),
                                      content_type="text/csv; charset=utf-8")
     return _attachment(response, f"register_{filters.file_stem()}.csv")

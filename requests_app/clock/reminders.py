@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from requests_app import deadlines, events, notifications, selectors
+from requests_app import deadlines, events, jobs, notifications, selectors
 from requests_app.models import Event, Organisation, Reminder, Request
 
 LEASE = timedelta(minutes=10)
@@ -104,8 +104,6 @@ def sweep(*, now: datetime | None = None, limit: int = 50_000) -> int:
     same requests again while the first one's tasks are still waiting in the queue; if a task
     is lost, the lease runs out and the next sweep queues the request again.
     """
-    from requests_app.tasks import process_reminders
-
     now = now or timezone.now()
     with transaction.atomic():
         ids = list(
@@ -115,7 +113,8 @@ def sweep(*, now: datetime | None = None, limit: int = 50_000) -> int:
         )
         Request.objects.filter(pk__in=ids).update(next_reminder_at=now + LEASE)
     for pk in ids:
-        process_reminders.apply_async(args=[pk], expires=LEASE.total_seconds())
+        jobs.publish("requests_app.tasks.process_reminders", pk,
+                     expires=LEASE.total_seconds())
     return len(ids)
 
 

@@ -14,15 +14,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from requests_app import (
-    checklist,
-    clock,
-    conversation,
-    events,
-    notifications,
-    outcomes,
-    reminders,
-)
+from requests_app import events, notifications, outcomes
+from requests_app.casework import checklist, conversation
+from requests_app.clock import legal, reminders
 from requests_app.models import CLOSED_STATUSES, Event, Message, RefusalGround, Request, Status
 
 S = Status
@@ -82,9 +76,9 @@ def change_status(
                   from_value=previous, to_value=target, message=message)
     # The clock: waiting for the subject may pause it (Art. 12(6)); closing stops it.
     if target == Status.WAITING_FOR_SUBJECT:
-        clock.pause(locked, actor=actor)
+        legal.pause(locked, actor=actor)
     elif previous == Status.WAITING_FOR_SUBJECT:
-        clock.resume(locked, actor=actor, actor_label=actor_label)
+        legal.resume(locked, actor=actor, actor_label=actor_label)
     if target in CLOSED_STATUSES:
         locked.closed_at = timezone.now()
     locked.save()
@@ -113,7 +107,7 @@ def extend(request: Request, *, reason: str, explanation: str,
     """
     locked = Request.objects.select_for_update().select_related("organisation").get(
         pk=request.pk)
-    clock.extend(locked, reason=reason, explanation=explanation, actor=actor)
+    legal.extend(locked, reason=reason, explanation=explanation, actor=actor)
     locked.save()
     reminders.reschedule(locked)
     notifications.extension_email(locked)
@@ -146,7 +140,7 @@ def assign(request: Request, assignee: AbstractBaseUser | None, *,
 def ask_subject(request: Request, *, body: str, purpose: str,
                 actor: AbstractBaseUser | None) -> Request:
     """Ask the requester for information (to confirm identity, Art. 12(6), or to clarify the
-    request). The request waits for the answer; the clock may pause (``clock.pause``)."""
+    request). The request waits for the answer; the clock may pause (``legal.pause``)."""
     if not body.strip():
         raise ValidationError(_("Write the question to the requester."))
     conversation.post_to_subject(request, body=body, purpose=purpose, actor=actor)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from requests_app import packages
+from requests_app.delivery import packages
 from requests_app.models import ChecklistItem, Package, Request
 
 BUILD_LABELS = {

@@ -1,0 +1,158 @@
+"""The records of processing (Art. 30(1)): kept by compliance leads and organisation admins,
+read by handlers."""
+
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from requests_app import (
+    access,
+)
+from requests_app.admin.base import OrganisationScopedAdmin, member_org_ids, relationship_labels
+from requests_app.models import (
+    DataSystem,
+    LegalBasis,
+    ProcessingRecord,
+    Relationship,
+)
+
+# --- Records of processing (Art. 30(1)) ------------------------------------------------------
+
+
+class ProcessingRecordForm(forms.ModelForm):
+    """Whose data as checkboxes of relationships; the systems only of the record's
+    organisation (checked again on save, since a new record's organisation is chosen in the
+    same form)."""
+
+    relationships = forms.MultipleChoiceField(
+        label=_("whose data"), choices=Relationship.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The people whose data this activity processes. None ticked: everyone. "
+                    "The access cover document lists the activities of the requester's "
+                    "relationship (Art. 15(1))."),
+    )
+
+    class Meta:
+        model = ProcessingRecord
+        fields = ("organisation", "name", "purposes", "legal_basis", "legitimate_interests",
+                  "data_categories", "relationships", "recipients", "transfers", "retention",
+                  "source", "automated_decisions", "systems")
+        widgets = {"systems": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        systems = self.fields.get("systems")
+        if systems is not None and self.instance.organisation_id:
+            systems.queryset = systems.queryset.filter(
+                organisation_id=self.instance.organisation_id)
+        elif systems is not None:
+            # A new record: the organisation is not chosen yet, so say whose each system is.
+            systems.label_from_instance = lambda system: f"{system.name} ({system.organisation})"
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation = cleaned.get("organisation") or (
+            self.instance.organisation if self.instance.organisation_id else None)
+        others = [s.name for s in cleaned.get("systems") or []
+                  if organisation is None or s.organisation_id != organisation.pk]
+        if others:
+            self.add_error("systems", gettext(
+                "These systems belong to another organisation: %(systems)s.")
+                % {"systems": ", ".join(others)})
+        if (cleaned.get("legal_basis") == LegalBasis.LEGITIMATE_INTERESTS
+                and not (cleaned.get("legitimate_interests") or "").strip()):
+            # Art. 13(1)(d), 14(2)(b): the interests must be named.
+            self.add_error("legitimate_interests", gettext(
+                "Name the legitimate interests pursued (Art. 13(1)(d))."))
+        return cleaned
+
+
+class ProcessingRecordInline(admin.TabularInline):
+    """The organisation's records, read-only here: each opens on its own page, where there is
+    room for the long texts."""
+
+    model = ProcessingRecord
+    extra = 0
+    fields = ("name", "legal_basis", "relationships_display")
+    readonly_fields = fields
+    show_change_link = True
+    verbose_name_plural = _("records of processing (Art. 30(1))")
+
+    @admin.display(description=_("whose data"))
+    def relationships_display(self, record):
+        return relationship_labels(record.relationships)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProcessingRecord)
+class ProcessingRecordAdmin(OrganisationScopedAdmin):
+    """The records of processing the access cover document is prefilled from (``cover``).
+    Compliance leads and organisation admins edit their organisations' records; handlers
+    read them (``access.record_keeping_org_ids``)."""
+
+    form = ProcessingRecordForm
+    list_display = ("name", "organisation", "legal_basis", "relationships_display")
+    list_filter = (("organisation", admin.RelatedOnlyFieldListFilter), "legal_basis")
+    list_select_related = ("organisation",)
+    search_fields = ("name", "purposes", "data_categories")
+    readonly_fields = ("relationships_display", "systems_display")
+    show_full_result_count = False
+
+    @admin.display(description=_("whose data"))
+    def relationships_display(self, record):
+        return relationship_labels(record.relationships)
+
+    @admin.display(description=_("systems"))
+    def systems_display(self, record):
+        return ", ".join(s.name for s in record.systems.all()) or "–"
+
+    def _keeps_records(self, request, obj) -> bool:
+        if request.user.is_superuser:
+            return True
+        kept = access.record_keeping_org_ids(request.user)
+        return bool(kept) if obj is None else obj.organisation_id in kept
+
+    def get_fields(self, request, obj=None):
+        fields = list(self.form.Meta.fields)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read-only: the labels, not the stored codes.
+            fields[fields.index("relationships")] = "relationships_display"
+            fields[fields.index("systems")] = "systems_display"
+        return fields
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and self._keeps_records(request, None)
+
+    def has_change_permission(self, request, obj=None):
+        return (super().has_change_permission(request, obj)
+                and self._keeps_records(request, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return (super().has_delete_permission(request, obj)
+                and self._keeps_records(request, obj))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "organisation" and not request.user.is_superuser:
+            field.queryset = field.queryset.filter(
+                pk__in=access.record_keeping_org_ids(request.user))
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "systems" and not request.user.is_superuser:
+            kwargs["queryset"] = DataSystem.objects.filter(
+                organisation_id__in=member_org_ids(request)).select_related("organisation")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+# The organisation's settings of the legal clock and its reminders, in a fieldset of their own.

@@ -1,0 +1,730 @@
+"""The staff side: Django admin, scoped to the organisations a user belongs to.
+
+Changes of status, assignee and due date go through ``workflow`` (never a plain field save),
+so the event log records every one of them. The legal clock is read-only here: it is shown on
+the request's page and moved only by the services (extension, waiting for the requester).
+
+A request's parts (checklist, messages, attachments) are shown on its page with the
+permissions of the request itself: whoever may view a request sees its parts, whoever may
+change it may mark its checklist. The answers to the requester (ask, complete, refuse,
+forward) are small pages of their own, each calling one ``workflow`` function.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, Value
+from django.http import HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from requests_app import (
+    access,
+    references,
+    selectors,
+)
+from requests_app.admin import outcomes as admin_outcomes
+from requests_app.admin import packages as admin_packages
+from requests_app.admin.base import (
+    OrganisationScopedAdmin,
+    member_org_ids,
+    person_label,
+    staff_members,
+)
+from requests_app.admin.steps import (
+    RETURN_TO_CHANGE,
+    STATUS_ACTIONS,
+    AssignForm,
+    RequestPagesMixin,
+    action_applies,
+    long_date,
+)
+from requests_app.casework import checklist, workflow
+from requests_app.clock import legal
+from requests_app.delivery import cover
+from requests_app.forms import RequestPartFormSet
+from requests_app.models import (
+    OPEN_STATUSES,
+    Attachment,
+    ChecklistItem,
+    Event,
+    Membership,
+    Message,
+    Organisation,
+    Reminder,
+    Request,
+    RequestOutcome,
+    RequestType,
+    Status,
+)
+from requests_app.paginators import CappedCountPaginator
+
+# --- A request's parts on its page -----------------------------------------------------------
+
+
+class EventInline(admin.TabularInline):
+    """The event log, read-only: rows are added by the services, never here."""
+
+    model = Event
+    extra = 0
+    can_delete = False
+    fields = ("at", "who", "kind", "from_value", "to_value", "message")
+    readonly_fields = fields
+    ordering = ("at", "id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("by"))
+    def who(self, event):
+        return event.who
+
+
+class ReminderInline(admin.TabularInline):
+    """Who was reminded of which due date, and when: read-only, written by ``reminders``."""
+
+    model = Reminder
+    extra = 0
+    can_delete = False
+    fields = ("kind_display", "for_due_date", "recipients", "skipped", "created_at")
+    readonly_fields = fields
+    ordering = ("created_at", "id")
+    verbose_name_plural = _("reminders sent")
+
+    @admin.display(description=_("kind"))
+    def kind_display(self, reminder):
+        """"before_7" → "7 working days before", as ``reminders.schedule`` names them."""
+        kind, _sep, number = reminder.kind.rpartition("_")
+        label = reminder.kind
+        if number.isdigit() and kind == "before":
+            label = ngettext("%(n)d working day before", "%(n)d working days before",
+                             int(number)) % {"n": int(number)}
+        elif number.isdigit() and kind == "overdue":
+            label = gettext("Escalation %(n)d (overdue)") % {"n": int(number) + 1}
+        elif reminder.kind == "due_day":
+            label = gettext("On the due date")
+        return format_html('<span title="{}">{}</span>', reminder.kind, label)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RequestPartInline(admin.TabularInline):
+    """A part of a request (its checklist, messages, attachments): seen with the permission
+    to see the request, never added or deleted here. No codenames of its own are needed."""
+
+    formset = RequestPartFormSet
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return access.may_see_requests(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ChecklistInline(RequestPartInline):
+    """One row per system to search. State and note are edited here; saving goes through
+    ``checklist.mark`` (see ``RequestAdmin.save_formset``), which logs each change."""
+
+    model = ChecklistItem
+    fields = ("system_name", "state", "note", "updated_by_display", "updated_at")
+    readonly_fields = ("system_name", "updated_by_display", "updated_at")
+    ordering = ("system_name", "id")
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2,
+                                                                               "cols": 40})}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("updated_by")
+
+    def get_fields(self, request, obj=None):
+        # The per-system outcome of the request's type (Art. 16, 17(3), 19), before "by".
+        return ("system_name", "state", "note", *admin_outcomes.checklist_fields(obj),
+                "updated_by_display", "updated_at")
+
+    def has_change_permission(self, request, obj=None):
+        # A closed request's checklist is a record: ``checklist.mark`` refuses to change it.
+        return access.may_work_on_requests(request.user) and (obj is None or obj.is_open)
+
+    @admin.display(description=_("by"))
+    def updated_by_display(self, item):
+        return person_label(item.updated_by) if item.updated_by_id else "–"
+
+
+class MessageInline(RequestPartInline):
+    """The conversation with the requester, read-only: written by ``workflow``."""
+
+    model = Message
+    fields = ("created_at", "direction", "purpose", "author_display", "body")
+    readonly_fields = fields
+    ordering = ("created_at", "id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+    @admin.display(description=_("by"))
+    def author_display(self, message):
+        if message.author_id:
+            return person_label(message.author)
+        if message.direction == Message.Direction.FROM_SUBJECT:
+            return gettext("The requester")
+        return "–"
+
+
+class AttachmentInline(RequestPartInline):
+    """The requester's files: never linked to storage, only to the logged download view."""
+
+    model = Attachment
+    fields = ("original_name", "content_type", "size_display", "created_at", "download")
+    readonly_fields = fields
+    ordering = ("created_at", "id")
+
+    @admin.display(description=_("size"))
+    def size_display(self, attachment):
+        return filesizeformat(attachment.size)
+
+    @admin.display(description=_("file"))
+    def download(self, attachment):
+        url = reverse(f"{self.admin_site.name}:requests_app_request_attachment",
+                      args=[attachment.request_id, attachment.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Download"))
+
+
+# --- The queue -------------------------------------------------------------------------------
+
+
+class OrganisationFilter(admin.RelatedFieldListFilter):
+    """The user's organisations, read from the organisation table: Django's "related only"
+    filter reads the organisation of every request (seconds over a million rows)."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        limit = {} if request.user.is_superuser else {"pk__in": member_org_ids(request)}
+        return field.get_choices(include_blank=False, limit_choices_to=limit,
+                                 ordering=ordering)
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """The work queues staff pick requests from; combine with organisation and type.
+
+    The list opens on the open requests, soonest due first: closed ones (whose due dates are
+    the oldest) would otherwise push the work out of sight. A search looks through all."""
+
+    title = _("queue")
+    parameter_name = "queue"
+
+    def __init__(self, request, params, model, model_admin):
+        self._searching = bool(request.GET.get("q"))
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Open")), ("mine", _("My requests")),
+                ("unassigned", _("Unassigned")), ("week", _("Due this week")),
+                ("overdue", _("Overdue")), ("waiting", _("Waiting for the requester")),
+                ("all", _("All"))]
+
+    def _queue(self) -> str:
+        if self.value() is not None:
+            return self.value()
+        return "all" if self._searching else "open"
+
+    def choices(self, changelist):
+        # No "All" of Django's own: "open" is what no choice means, "all" is a queue.
+        current = self._queue()
+        for lookup, title in self.lookup_choices:
+            yield {"selected": current == lookup, "display": title,
+                   "query_string": changelist.get_query_string({self.parameter_name: lookup})}
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        open_ = Q(status__in=OPEN_STATUSES)
+        match self._queue():
+            case "open":
+                return queryset.filter(open_)
+            case "mine":
+                return queryset.filter(assignee=request.user)
+            case "unassigned":  # closed requests need nobody any more
+                return queryset.filter(open_, assignee__isnull=True)
+            case "week":
+                return queryset.filter(open_, due_date__gte=today,
+                                       due_date__lte=today + timedelta(days=7))
+            case "overdue":
+                return queryset.filter(open_, due_date__lt=today)
+            case "waiting":
+                return queryset.filter(status=Status.WAITING_FOR_SUBJECT)
+        return queryset
+
+
+class DueWindowFilter(admin.SimpleListFilter):
+    title = _("due date")
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("Overdue")), ("week", _("Due within 7 days")),
+                ("later", _("Due later")), ("none", _("No due date"))]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        match self.value():
+            case "overdue":
+                return queryset.filter(due_date__lt=today, closed_at__isnull=True)
+            case "week":
+                return queryset.filter(due_date__gte=today,
+                                       due_date__lte=today + timedelta(days=7))
+            case "later":
+                return queryset.filter(due_date__gt=today + timedelta(days=7))
+            case "none":
+                return queryset.filter(due_date__isnull=True)
+        return queryset
+
+
+
+@admin.register(Request)
+class RequestAdmin(RequestPagesMixin, OrganisationScopedAdmin):
+    change_form_template = "admin/requests_app/request/change_form.html"
+    # No e-mail address or description in the list: those are on the request's page. The name
+    # only for members of the request's organisation (``subject_name_display``).
+    list_display = ("reference", "organisation", "type", "status", "subject_name_display",
+                    "due_date", "days_left_display", "extended_display", "assignee")
+    list_filter = (QueueFilter, ("organisation", OrganisationFilter), "type",
+                   "status", DueWindowFilter, "channel")
+    list_select_related = ("organisation", "assignee")
+    search_fields = ("subject_name", "subject_email")
+    # No date_hierarchy: its MIN/MAX and DISTINCT month queries read the whole table on every
+    # page; the due-date and queue filters do that job here.
+    ordering = ("due_date", "received_at", "-id")  # served by req_queue_order_idx
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+
+    def get_search_results(self, request, queryset, search_term):
+        """A reference, typed as people type it (lower case, no dashes, O for 0), is found
+        through its unique index, not by scanning every name and address; a term that only
+        looks like one and matches none is searched as a name or address too."""
+        reference = references.parse_reference(search_term)
+        if reference is not None:
+            found = queryset.filter(reference=reference)
+            if found.exists():
+                return found, False
+        return super().get_search_results(request, queryset, search_term)
+    list_per_page = 50
+    inlines = [EventInline, ChecklistInline, admin_outcomes.RequestOutcomeInline, MessageInline,
+               AttachmentInline, ReminderInline]
+    actions = ["assign_to_me", "assign_to", *STATUS_ACTIONS]
+    readonly_fields = ("reference", "organisation", "type", "status", "channel", "language",
+                       "received_at", "confirmed_at", "due_date", "closed_at", "subject_name",
+                       "subject_email", "subject_phone", "relationship", "description",
+                       "details",
+                       # the clock
+                       "statutory_due_date", "clock_days_left", "extended_at",
+                       "extension_reason", "extension_explanation", "extension_notice",
+                       "clock_waiting_since", "paused_days", "due_date_steps",
+                       # duplicates and the outcome
+                       "duplicates_display", "refusal_ground", "partly_refused",
+                       "forwarded_to_name", "forwarded_to_contact")
+
+    def get_fieldsets(self, request, obj=None):
+        clock_fields = ["received_at", "confirmed_at", "due_date"]
+        first = ["reference", "organisation", "type", "status", "assignee"]
+        outcome = []
+        if obj is not None:
+            first.append("duplicates_display")
+            if obj.statutory_due_date and obj.statutory_due_date != obj.due_date:
+                clock_fields.append("statutory_due_date")
+            clock_fields.append("clock_days_left")
+            if obj.is_extended:
+                clock_fields += ["extended_at", "extension_reason", "extension_explanation"]
+            elif obj.is_open and obj.due_date is not None:
+                clock_fields.append("extension_notice")
+            if obj.waiting_since is not None:
+                clock_fields.append("clock_waiting_since")
+            if obj.paused_days:
+                clock_fields.append("paused_days")
+            clock_fields += ["closed_at", "due_date_steps"]
+            if obj.refusal_ground:
+                outcome += ["refusal_ground", "partly_refused"]
+            if obj.forwarded_to_name:
+                outcome += ["forwarded_to_name", "forwarded_to_contact"]
+        else:
+            clock_fields.append("closed_at")
+        fieldsets = [
+            (None, {"fields": first}),
+            (_("Clock"), {"fields": clock_fields}),
+            (_("Data subject"), {"fields": ("subject_name", "subject_email", "subject_phone",
+                                            "relationship", "language", "channel")}),
+            (_("What is asked"), {"fields": ("description", "details")}),
+        ]
+        if outcome:
+            fieldsets.append((_("Outcome"), {"fields": outcome}))
+        return fieldsets
+
+    #: Above this many organisations a superuser's list has no organisation filter: a list of
+    #: hundreds of links is no help, and building it costs more than the page's whole budget
+    #: (bench/run_admin_list.py). ``?organisation__id__exact=`` still works.
+    ORGANISATION_FILTER_LIMIT = 50
+
+    def get_list_filter(self, request):
+        filters = super().get_list_filter(request)
+        if (request.user.is_superuser
+                and Organisation.objects.count() > self.ORGANISATION_FILTER_LIMIT):
+            return [f for f in filters
+                    if not (isinstance(f, tuple) and f[0] == "organisation")]
+        return filters
+
+    def get_queryset(self, request):
+        # Requests that wait for e-mail confirmation are not in the staff queue yet.
+        qs = super().get_queryset(request).exclude(status=Status.AWAITING_CONFIRMATION)
+        # Whether the viewer is a member of the request's organisation: only members see the
+        # requester's name in the list. Without a membership only a superuser sees anything.
+        if request.user.is_superuser:
+            return qs.annotate(viewer_is_member=Exists(Membership.objects.filter(
+                organisation_id=OuterRef("organisation_id"), user_id=request.user.pk)))
+        return qs.annotate(viewer_is_member=Value(True))
+
+    def has_add_permission(self, request):
+        # "Add" registers a request that came by e-mail, phone, letter or in person
+        # (``register_view``), for whoever may work on requests.
+        return self.has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # requests are closed or purged, never deleted by hand
+
+    # --- The list -----------------------------------------------------------------------
+
+    @admin.display(description=_("requester"))
+    def subject_name_display(self, obj):
+        return obj.subject_name if getattr(obj, "viewer_is_member", False) else "–"
+
+    @admin.display(description=_("days left"), ordering="due_date")
+    def days_left_display(self, obj):
+        days = obj.days_left()  # where the organisation is
+        if days is None or not obj.is_open:
+            return "–"
+        css = "red" if days < 0 else "darkorange" if days <= 7 else "inherit"
+        return format_html('<span style="color:{}">{}</span>', css, days)
+
+    @admin.display(description=_("extended"), boolean=True, ordering="extended_at")
+    def extended_display(self, obj):
+        return obj.is_extended
+
+    # --- The clock on the detail page -------------------------------------------------------
+
+    @admin.display(description=_("days left"))
+    def clock_days_left(self, obj):
+        days = obj.days_left()
+        if days is None or not obj.is_open:
+            return "–"
+        if days < 0:
+            text = ngettext("%(days)d day overdue", "%(days)d days overdue", -days) % {
+                "days": -days}
+            css = "red"
+        elif days == 0:
+            text, css = gettext("Due today"), "darkorange"
+        else:
+            text = ngettext("%(days)d day left", "%(days)d days left", days) % {"days": days}
+            css = "darkorange" if days <= 7 else "inherit"
+        return format_html('<span style="color:{}">{}</span>', css, text)
+
+    @admin.display(description=_("extension"))
+    def extension_notice(self, obj):
+        """Until when the requester can still be told of an extension, or why not."""
+        try:
+            legal.check_extension(obj)
+        except ValidationError as exc:
+            return " ".join(exc.messages)
+        return gettext("Can be extended by two months; the requester must be told by "
+                       "%(date)s (GDPR Art. 12(3)).") % {
+            "date": long_date(legal.extension_notice_by(obj))}
+
+    @admin.display(description=_("waiting for the requester since"))
+    def clock_waiting_since(self, obj):
+        if obj.waiting_since is None:
+            return "–"
+        paused = obj.organisation.pause_clock_while_waiting
+        return format_html(
+            "{} ({})", formats.date_format(timezone.localtime(obj.waiting_since),
+                                           "DATETIME_FORMAT"),
+            gettext("the clock is paused") if paused else gettext("the clock keeps running"))
+
+    @admin.display(description=_("how the due date was reached"))
+    def due_date_steps(self, obj):
+        summary = legal.explain(obj)
+        if summary is None:
+            return "–"
+        return format_html("<ol>{}</ol>",
+                           format_html_join("", "<li>{}</li>", ((s,) for s in summary.steps)))
+
+    @admin.display(description=_("duplicates"))
+    def duplicates_display(self, obj):
+        """The request this one duplicates, and the requests that duplicate this one."""
+        parts = []
+        if obj.duplicate_of_id:
+            first = Request.objects.filter(pk=obj.duplicate_of_id).only("reference").first()
+            if first is not None:
+                parts.append(format_html("{} {}", gettext("Duplicate of"),
+                                         self._request_link(first)))
+        later = list(obj.duplicates.only("reference").order_by("received_at", "id"))
+        if later:
+            parts.append(format_html(
+                "{} {}", gettext("Duplicated by"),
+                format_html_join(", ", "{}", ((self._request_link(r),) for r in later))))
+        if not parts:
+            return "–"
+        return format_html_join(mark_safe("<br>"), "{}", ((p,) for p in parts))
+
+    def _request_link(self, other):
+        url = reverse(f"{self.admin_site.name}:requests_app_request_change", args=[other.pk])
+        return format_html('<a href="{}">{}</a>', url, other.reference)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="",
+                           obj=None):
+        if obj is not None:
+            context.update(self._clock_tools(request, obj))
+            context.update(self._decision_tools(request, obj))
+            context.update(admin_packages.tools(self, request, obj))
+            context.update(admin_outcomes.tools(self, request, obj))
+            if (obj.type == RequestType.ACCESS and obj.is_open
+                    and not cover.has_records(obj)):
+                # The cover would say so to the requester: Art. 15(1)(a)-(h) need the records.
+                messages.warning(request, gettext(
+                    "No record of processing concerns this requester's relationship: the "
+                    "access cover document will say that the organisation has not described "
+                    "its processing. Add the records of processing first (Art. 15(1), 30)."))
+        return super().render_change_form(request, context, add=add, change=change,
+                                          form_url=form_url, obj=obj)
+
+    def _clock_tools(self, request, obj) -> dict:
+        """The extension button and the status moves offered on the detail page."""
+        extend_url = None
+        if self.has_change_permission(request, obj) and access.may_decide(request.user,
+                                                                   obj.organisation):
+            try:
+                legal.check_extension(obj)
+            except ValidationError:
+                pass  # the Clock fieldset says why not
+            else:
+                extend_url = reverse(f"{self.admin_site.name}:requests_app_request_extend",
+                                     args=[obj.pk])
+        actions = self.get_actions(request)
+        status_actions = [(name, actions[name][2]) for name in STATUS_ACTIONS
+                          if name in actions and action_applies(name, obj.status)]
+        return {"extend_url": extend_url, "status_actions": status_actions,
+                "return_to_change": RETURN_TO_CHANGE}
+
+    def _decision_tools(self, request, obj) -> dict:
+        """The buttons to the answers: ask, complete, refuse, forward (the last first and
+        highlighted when the organisation acts mostly as a processor)."""
+        if not obj.is_open or not self.has_change_permission(request, obj):
+            return {"decision_links": []}
+        processor = obj.organisation.acts_mostly_as_processor
+        links = []
+
+        def offer(name, label, applies=True, prominent=False):
+            if applies:
+                url = reverse(f"{self.admin_site.name}:requests_app_request_{name}",
+                              args=[obj.pk])
+                links.append({"url": url, "label": label, "name": name,
+                              "prominent": prominent})
+
+        if processor:
+            offer("forward", gettext("Forward to the controller"),
+                  workflow.can_move(obj.status, Status.FORWARDED), prominent=True)
+        offer("ask", gettext("Ask the requester"))
+        offer("complete", gettext("Answer and complete"),
+              workflow.can_move(obj.status, Status.COMPLETED))
+        offer("refuse", gettext("Refuse"),
+              (workflow.can_move(obj.status, Status.REFUSED)
+               and access.may_decide(request.user, obj.organisation)))
+        if not processor:
+            offer("forward", gettext("Forward to the controller"),
+                  workflow.can_move(obj.status, Status.FORWARDED))
+        return {"decision_links": links, "acts_as_processor": processor}
+
+    # --- Editing and actions --------------------------------------------------------------
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assignee":
+            orgs = selectors.organisations_of(request.user)
+            kwargs["queryset"] = get_user_model().objects.filter(
+                is_staff=True, memberships__organisation__in=orgs
+            ).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and "assignee" in form.base_fields:
+            # Only staff of the request's own organisation (and whoever has it now).
+            form.base_fields["assignee"].queryset = get_user_model().objects.filter(
+                Q(is_staff=True, is_active=True,
+                  memberships__organisation_id=obj.organisation_id)
+                | Q(pk=obj.assignee_id)).distinct()
+        return form
+
+    def save_model(self, request, obj, form, change):
+        """Only the assignee is editable here, and it changes through ``workflow.assign``."""
+        if change and "assignee" in form.changed_data:
+            workflow.assign(obj, form.cleaned_data["assignee"], actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        """The checklist changes through ``checklist.mark``, one logged event per changed
+        item; the other inlines are read-only."""
+        if formset.model is RequestOutcome:
+            admin_outcomes.save_formset(self, request, form, formset)
+            return
+        if formset.model is not ChecklistItem:
+            formset.save()
+            return
+        changed = {f.instance.pk: f for f in formset.initial_forms
+                   if f.instance.pk is not None and f.has_changed()}
+        # ``construct_change_message`` reads these, as after ``formset.save()``.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if not changed:
+            return
+        items = (ChecklistItem.objects.select_related("request")
+                 .filter(request_id=form.instance.pk, pk__in=changed))
+        for item in items:
+            data = changed[item.pk].cleaned_data
+            try:
+                checklist.mark(item, state=data["state"], note=data.get("note", ""),
+                               actor=request.user,
+                               **{name: data[name] for name in checklist.OUTCOME_FIELDS
+                                  if name in data})
+            except ValidationError as exc:
+                self.message_user(request, f"{item.system_name}: {' '.join(exc.messages)}",
+                                  messages.ERROR)
+            else:
+                formset.changed_objects.append((item, changed[item.pk].changed_data))
+
+    @admin.action(description=_("Assign to me"))
+    def assign_to_me(self, request, queryset):
+        done = 0
+        for obj in queryset:
+            try:
+                workflow.assign(obj, request.user, actor=request.user)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{obj}: {' '.join(exc.messages)}", messages.ERROR)
+        self.message_user(request, ngettext("%d request assigned to you.",
+                                            "%d requests assigned to you.", done) % done)
+
+    @admin.action(description=_("Assign to…"), permissions=["change"])
+    def assign_to(self, request, queryset):
+        """Choose a staff member on an intermediate page, then assign each selected request
+        through ``workflow.assign`` (which e-mails the assignee). Only members of a request's
+        organisation can be given it."""
+        chosen = list(queryset.select_related("organisation"))
+        org_ids = {obj.organisation_id for obj in chosen}
+        form = AssignForm(request.POST if "apply" in request.POST else None,
+                          candidates=staff_members(org_ids))
+        if form.is_bound and form.is_valid():
+            assignee = form.cleaned_data["assignee"]
+            member_of = set(Membership.objects.filter(user=assignee, organisation_id__in=org_ids)
+                            .values_list("organisation_id", flat=True))
+            done = 0
+            for obj in chosen:
+                try:
+                    if obj.organisation_id not in member_of:
+                        raise ValidationError(gettext(
+                            "%(person)s is not a member of %(organisation)s.") % {
+                            "person": person_label(assignee), "organisation": obj.organisation})
+                    workflow.assign(obj, assignee, actor=request.user)
+                except ValidationError as exc:
+                    self.message_user(request, f"{obj}: {' '.join(exc.messages)}",
+                                      messages.ERROR)
+                else:
+                    done += 1
+            if done:
+                self.message_user(request, ngettext(
+                    "%(count)d request assigned to %(person)s.",
+                    "%(count)d requests assigned to %(person)s.", done) % {
+                    "count": done, "person": person_label(assignee)}, messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Assign to…"),
+            "opts": self.opts,
+            "form": form,
+            "chosen": chosen,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "form_action": request.get_full_path(),
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/requests_app/request/assign_to.html", context)
+
+    def _move(self, request, queryset, action, *, message=""):
+        """Move each selected request through ``workflow.change_status``; a refusal is reported
+        per request and does not stop the others."""
+        target, only_from = STATUS_ACTIONS[action]
+        done, pks = 0, []
+        for obj in queryset.select_related("organisation"):
+            pks.append(obj.pk)
+            try:
+                if only_from is not None and obj.status not in only_from:
+                    raise ValidationError(gettext(
+                        "“%(action)s” is only for requests with the status %(statuses)s.") % {
+                        "action": getattr(self, action).short_description,
+                        "statuses": ", ".join(f"“{Status(s).label}”" for s in
+                                              sorted(only_from))})
+                workflow.change_status(obj, target, actor=request.user, message=message)
+            except ValidationError as exc:
+                self.message_user(request, f"{obj}: {' '.join(exc.messages)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, ngettext(
+                "%(count)d request moved to “%(status)s”.",
+                "%(count)d requests moved to “%(status)s”.", done)
+                % {"count": done, "status": Status(target).label}, messages.SUCCESS)
+        if request.POST.get(RETURN_TO_CHANGE) and len(pks) == 1:
+            return HttpResponseRedirect(reverse(
+                f"{self.admin_site.name}:requests_app_request_change", args=[pks[0]]))
+        return None
+
+    @admin.action(description=_("Start work"), permissions=["change"])
+    def start_work(self, request, queryset):
+        return self._move(request, queryset, "start_work")
+
+    @admin.action(description=_("Ask the requester for more information (identity)"),
+                  permissions=["change"])
+    def ask_requester_for_information(self, request, queryset):
+        return self._move(request, queryset, "ask_requester_for_information",
+                          message=gettext("Asked the requester for more information to "
+                                          "confirm their identity (GDPR Art. 12(6))."))
+
+    @admin.action(description=_("Answer received from the requester"), permissions=["change"])
+    def answer_received(self, request, queryset):
+        return self._move(request, queryset, "answer_received")
+
+    @admin.action(description=_("Mark completed"), permissions=["change"])
+    def mark_completed(self, request, queryset):
+        return self._move(request, queryset, "mark_completed")

@@ -1,0 +1,507 @@
+"""The request's own pages: extend, ask, complete, refuse, forward, open an attachment, and
+register a request that came by e-mail, phone, letter or in person. Each page is a form that
+calls one service; the forms are here, the pages are methods of ``RequestPagesMixin``."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from requests_app import (
+    access,
+    events,
+    intake,
+    outcomes,
+    selectors,
+)
+from requests_app.admin import outcomes as admin_outcomes
+from requests_app.admin import packages as admin_packages
+from requests_app.admin.base import person_label
+from requests_app.casework import checklist, replies, workflow
+from requests_app.clock import legal
+from requests_app.forms import reject_control_characters
+from requests_app.models import (
+    Attachment,
+    Channel,
+    Event,
+    ExtensionReason,
+    Message,
+    RefusalGround,
+    Relationship,
+    ReplyTemplate,
+    RequestType,
+    Status,
+)
+
+# --- Forms of the request's own pages --------------------------------------------------------
+
+
+class ExtensionForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=[("", "---------"), *ExtensionReason.choices],
+        help_text=_("GDPR Art. 12(3) accepts only these two reasons."),
+    )
+    explanation = forms.CharField(
+        label=_("Explanation to the requester"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+        help_text=_("Sent to the requester in the e-mail that tells them of the extension. "
+                    "Say why more time is needed."),
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = candidates
+        self.fields["assignee"].label_from_instance = person_label
+
+
+def _reply_field(help_text=""):
+    return forms.CharField(
+        label=_("Text to the requester"), max_length=10000,
+        validators=[reject_control_characters],
+        widget=forms.Textarea(attrs={"rows": 14, "cols": 80}),
+        help_text=help_text or _("Shown on the requester's private status page; the e-mail "
+                                 "only says that there is news."),
+    )
+
+
+class AskForm(forms.Form):
+    purpose = forms.ChoiceField(
+        label=_("Why you ask"), widget=forms.RadioSelect,
+        choices=[(Message.Purpose.IDENTITY, _("To confirm the requester's identity "
+                                              "(GDPR Art. 12(6))")),
+                 (Message.Purpose.CLARIFICATION, _("To clarify the request"))],
+    )
+    body = _reply_field()
+
+
+class CompleteForm(forms.Form):
+    body = _reply_field()
+
+
+class RefuseForm(forms.Form):
+    ground = forms.ChoiceField(label=_("Legal ground"),
+                               choices=[("", "---------"), *RefusalGround.choices])
+    partly = forms.BooleanField(
+        label=_("Refused only in part"), required=False,
+        help_text=_("The rest of the request is answered and the request is completed; the "
+                    "checklist must be finished."),
+    )
+    body = _reply_field(_("Say what is refused and why. The right to complain to the "
+                          "supervisory authority and to go to court is added below it."))
+
+
+class ForwardForm(forms.Form):
+    controller_name = forms.CharField(label=_("Controller"), max_length=200,
+                                      validators=[reject_control_characters],
+                                      help_text=_("The customer who decides about the data "
+                                                  "(GDPR Art. 28)."))
+    controller_contact = forms.CharField(label=_("Controller's contact"), max_length=300,
+                                         validators=[reject_control_characters],
+                                         help_text=_("E-mail address, phone or postal "
+                                                     "address the requester can use."))
+    body = _reply_field()
+
+
+class RegisterRequestForm(forms.Form):
+    """A request that came by e-mail, phone, letter or in person, typed in by staff."""
+
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    channel = forms.ChoiceField(label=_("Came by"),
+                                choices=[c for c in Channel.choices if c[0] != Channel.WEB])
+    received_date = forms.DateField(
+        label=_("Date received"), widget=forms.DateInput(attrs={"type": "date"},
+                                                       format="%Y-%m-%d"))
+    received_time = forms.TimeField(
+        label=_("Time received"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("Local time where the organisation is. The one-month time limit runs "
+                    "from this moment, not from today."))
+    request_type = forms.ChoiceField(label=_("Type"), choices=RequestType.choices)
+    language = forms.ChoiceField(label=_("Language of the requester"),
+                                 choices=settings.LANGUAGES)
+    subject_name = forms.CharField(label=_("Name"), max_length=200,
+                                   validators=[reject_control_characters])
+    subject_email = forms.EmailField(
+        label=_("E-mail"), max_length=254, required=False,
+        help_text=_("Optional. With an address the requester gets the receipt and a link to "
+                    "the status page."))
+    subject_phone = forms.CharField(label=_("Phone"), max_length=40, required=False,
+                                    validators=[reject_control_characters])
+    relationship = forms.ChoiceField(label=_("Relationship"), choices=Relationship.choices)
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=5000,
+        validators=[reject_control_characters],
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
+        help_text=_("What the requester asked for, in their words where possible."))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        organisations = selectors.organisations_of(user)
+        self.fields["organisation"].queryset = organisations
+        if not self.is_bound:
+            only = list(organisations[:2])
+            if len(only) == 1:
+                self.fields["organisation"].initial = only[0].pk
+                self.fields["language"].initial = only[0].default_language
+            self.fields["received_date"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        organisation, day, moment = (data.get("organisation"), data.get("received_date"),
+                                     data.get("received_time"))
+        if organisation and day and moment:
+            zone = ZoneInfo(organisation.time_zone)
+            wall = datetime.combine(day, moment)
+            received = wall.replace(tzinfo=zone)
+            if received.astimezone(UTC).astimezone(zone).replace(
+                    tzinfo=None) != wall:
+                self.add_error("received_time", _("This time does not exist there (the "
+                                                  "clocks were put forward)."))
+            elif received > timezone.now():
+                self.add_error("received_date", _("The time of receipt cannot be in the "
+                                                  "future."))
+            else:
+                data["received_at"] = received
+        return data
+
+
+# Admin actions that move the status: the status each moves to, and the statuses it is meant
+# for (None: whatever ``workflow.TRANSITIONS`` allows). "Answer received" and "Start work" both
+# lead to "In progress", but each only from where its name makes sense. The detail page offers
+# those the current status allows.
+STATUS_ACTIONS = {
+    "start_work": (Status.IN_PROGRESS, {Status.NEW, Status.IDENTITY_CHECK}),
+    "ask_requester_for_information": (Status.WAITING_FOR_SUBJECT, None),
+    "answer_received": (Status.IN_PROGRESS, {Status.WAITING_FOR_SUBJECT}),
+    "mark_completed": (Status.COMPLETED, None),
+}
+
+
+def action_applies(name: str, status: str) -> bool:
+    target, only_from = STATUS_ACTIONS[name]
+    return (only_from is None or status in only_from) and workflow.can_move(status, target)
+
+
+# Posted by the detail page's status form: go back there after the action, not to the list.
+RETURN_TO_CHANGE = "_return_to_change"
+
+
+def long_date(day) -> str:
+    return formats.date_format(day, "DATE_FORMAT")
+
+
+def how_told(obj) -> str:
+    """The end of a success message: whether the requester hears of it by e-mail."""
+    if obj.subject_email:
+        return gettext("The requester is told by e-mail that there is news on the status "
+                       "page.")
+    return gettext("No e-mail address is known: tell the requester by phone or letter.")
+
+
+
+
+class RequestPagesMixin:
+    """The pages of one request beside its change form (mixed into ``RequestAdmin``)."""
+
+    # --- The request's own pages --------------------------------------------------------
+
+    def get_urls(self):
+        def view(func, suffix, route):
+            return path(route, self.admin_site.admin_view(func),
+                        name=f"requests_app_request_{suffix}")
+
+        return [
+            view(self.extend_view, "extend", "<path:object_id>/extend/"),
+            view(self.ask_view, "ask", "<path:object_id>/ask/"),
+            view(self.complete_view, "complete", "<path:object_id>/complete/"),
+            view(self.refuse_view, "refuse", "<path:object_id>/refuse/"),
+            view(self.forward_view, "forward", "<path:object_id>/forward/"),
+            view(self.attachment_view, "attachment",
+                 "<path:object_id>/attachment/<int:attachment_id>/"),
+            *admin_packages.urls(self),
+            *admin_outcomes.urls(self),
+            *super().get_urls(),
+        ]
+
+    def _get_changeable(self, request, object_id):
+        """The request, if the user may see it (else 404) and change it (else 403)."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(gettext("No such request."))
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def _change_url(self, obj) -> str:
+        return reverse(f"{self.admin_site.name}:requests_app_request_change", args=[obj.pk])
+
+    def extend_view(self, request, object_id):
+        """Extend the time limit by two months (Art. 12(3)) through ``workflow.extend``."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(gettext("No such request."))
+        if not self.has_change_permission(request, obj) or not access.may_decide(request.user,
+                                                                         obj.organisation):
+            raise PermissionDenied(gettext("Only a compliance lead or an organisation admin "
+                                           "may extend the time limit."))
+        change_url = self._change_url(obj)
+        try:
+            legal.check_extension(obj)
+            refusal = None
+        except ValidationError as exc:
+            refusal = " ".join(exc.messages)
+
+        form = ExtensionForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and refusal is None:
+            if form.is_valid():
+                try:
+                    workflow.extend(obj, reason=form.cleaned_data["reason"],
+                                    explanation=form.cleaned_data["explanation"],
+                                    actor=request.user)
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    self.message_user(request, gettext(
+                        "The time limit of %(reference)s is extended. New due date: %(date)s. "
+                        "The requester is told by e-mail.") % {
+                        "reference": obj.reference, "date": long_date(obj.due_date)},
+                        messages.SUCCESS)
+                    return HttpResponseRedirect(change_url)
+
+        new_due_date = None
+        if refusal is None:
+            # A preview only; ``workflow.extend`` computes and stores the date.
+            new_due_date = legal.extended_due_date(obj)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Extend the time limit"),
+            "subtitle": obj.reference,
+            "opts": self.opts,
+            "original": obj,
+            "form": form,
+            "refusal": refusal,
+            "new_due_date": new_due_date,
+            "notice_by": legal.extension_notice_by(obj),
+            "change_url": change_url,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/requests_app/request/extend.html", context)
+
+    def _answer_view(self, request, obj, *, form_class, outcomes, title, submit_label,
+                     perform, success, intro=(), extra=None):
+        """A page that answers the requester: a reply template fills the text in (GET
+        ``?template=<id>``, no JavaScript), staff edit it, and POST calls ``perform``. A
+        refusal by the service is shown on the form; success goes back to the request."""
+        change_url = self._change_url(obj)
+        templates = [t for outcome in outcomes for t in replies.templates_for(obj, outcome)]
+        chosen = None
+        wanted = request.GET.get("template", "")
+        if wanted.isdigit():
+            chosen = next((t for t in templates if t.pk == int(wanted)), None)
+
+        if request.method == "POST":
+            form = form_class(request.POST)
+            if form.is_valid():
+                try:
+                    perform(obj, form.cleaned_data)
+                except ValidationError as exc:
+                    form.add_error(None, exc.messages)
+                else:
+                    self.message_user(request, f"{success(obj, form.cleaned_data)} "
+                                               f"{how_told(obj)}", messages.SUCCESS)
+                    return HttpResponseRedirect(change_url)
+        else:
+            initial = {}
+            if chosen is not None:
+                initial["body"] = replies.render(chosen, obj)
+                if chosen.outcome == ReplyTemplate.Outcome.PARTLY_REFUSED:
+                    initial["partly"] = True
+            form = form_class(initial=initial)
+
+        several_outcomes = len(outcomes) > 1
+        choices = [(t.pk, " – ".join(str(part) for part in (
+            t.name, t.organisation_id and obj.organisation.name or gettext("shared"),
+            several_outcomes and t.get_outcome_display() or "") if part)) for t in templates]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "subtitle": obj.reference,
+            "opts": self.opts,
+            "original": obj,
+            "form": form,
+            "intro": intro,
+            "template_choices": choices,
+            "chosen_template": chosen,
+            "submit_label": submit_label,
+            "change_url": change_url,
+            "media": self.media + form.media,
+            **(extra or {}),
+        }
+        return TemplateResponse(request, "admin/requests_app/request/answer.html", context)
+
+    def ask_view(self, request, object_id):
+        """Ask the requester for information; the request then waits for the answer."""
+        obj = self._get_changeable(request, object_id)
+
+        def perform(obj, data):
+            workflow.ask_subject(obj, body=data["body"], purpose=data["purpose"],
+                                 actor=request.user)
+
+        return self._answer_view(
+            request, obj, form_class=AskForm,
+            outcomes=[ReplyTemplate.Outcome.INFORMATION_REQUEST],
+            title=_("Ask the requester"), submit_label=_("Send the question"),
+            intro=[_("The request waits for the answer. When the organisation pauses the "
+                     "clock while waiting, the days of waiting are added to the due date.")],
+            perform=perform,
+            success=lambda obj, data: gettext(
+                "The question is on the status page of %(reference)s; the request waits for "
+                "the requester.") % {"reference": obj.reference})
+
+    def complete_view(self, request, object_id):
+        """Answer the request and close it; refused while a system on the checklist is
+        open."""
+        obj = self._get_changeable(request, object_id)
+
+        def perform(obj, data):
+            workflow.complete(obj, answer=data["body"], actor=request.user)
+
+        unfinished = checklist.unfinished(obj)
+        return self._answer_view(
+            request, obj, form_class=CompleteForm,
+            outcomes=[ReplyTemplate.Outcome.COMPLETED],
+            title=_("Answer and complete"), submit_label=_("Send the answer and complete"),
+            perform=perform,
+            success=lambda obj, data: gettext(
+                "%(reference)s is completed and the answer is on the requester's status "
+                "page.") % {"reference": obj.reference},
+            extra={"unfinished": unfinished, "outcome_missing": outcomes.missing(obj)})
+
+    def refuse_view(self, request, object_id):
+        """Refuse, wholly or partly, on a legal ground: compliance leads, organisation admins
+        and superusers only. The right to complain is added by ``workflow.refuse``."""
+        obj = self._get_changeable(request, object_id)
+        if not access.may_decide(request.user, obj.organisation):
+            raise PermissionDenied(gettext("Only a compliance lead or an organisation admin "
+                                           "may refuse a request."))
+
+        def perform(obj, data):
+            workflow.refuse(obj, ground=data["ground"], answer=data["body"],
+                            partly=data["partly"], actor=request.user)
+
+        def success(obj, data):
+            text = (gettext("%(reference)s is refused in part and completed.")
+                    if data["partly"] else gettext("%(reference)s is refused."))
+            return text % {"reference": obj.reference}
+
+        authority = obj.organisation.authority_contact
+        return self._answer_view(
+            request, obj, form_class=RefuseForm,
+            outcomes=[ReplyTemplate.Outcome.REFUSED, ReplyTemplate.Outcome.PARTLY_REFUSED],
+            title=_("Refuse the request"), submit_label=_("Send the refusal"),
+            intro=[gettext("The answer ends with the requester's right to complain to "
+                           "%(authority)s (%(address)s) and to seek a judicial remedy "
+                           "(GDPR Art. 12(4)).") % {
+                "authority": obj.organisation.get_supervisory_authority_display(),
+                "address": authority.get("address", "")}],
+            perform=perform, success=success)
+
+    def forward_view(self, request, object_id):
+        """A processor passes the request to the controller and tells the requester."""
+        obj = self._get_changeable(request, object_id)
+
+        def perform(obj, data):
+            workflow.forward(obj, controller_name=data["controller_name"],
+                             controller_contact=data["controller_contact"],
+                             answer=data["body"], actor=request.user)
+
+        intro = [_("Use this when the request concerns data the organisation processes for a "
+                   "customer (GDPR Art. 28): the customer, as controller, must answer it. "
+                   "The request is closed here.")]
+        return self._answer_view(
+            request, obj, form_class=ForwardForm,
+            outcomes=[ReplyTemplate.Outcome.FORWARDED],
+            title=_("Forward to the controller"), submit_label=_("Forward the request"),
+            intro=intro, perform=perform,
+            success=lambda obj, data: gettext(
+                "%(reference)s is forwarded to %(controller)s.") % {
+                "reference": obj.reference, "controller": data["controller_name"]})
+
+    def attachment_view(self, request, object_id, attachment_id):
+        """Hand one of the requester's files to staff of the organisation, and log it. Sent
+        as a download that the browser must not sniff or run (it came from outside)."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            raise Http404(gettext("No such request."))
+        attachment = Attachment.objects.filter(request=obj, pk=attachment_id).first()
+        if attachment is None:
+            raise Http404(gettext("No such attachment."))
+        try:
+            handle = attachment.file.open("rb")
+        except OSError:
+            raise Http404(gettext("The file is no longer stored.")) from None
+        events.record(obj, Event.Kind.ATTACHMENT_VIEWED, actor=request.user,
+                      to_value=attachment.original_name)
+        response = FileResponse(handle, as_attachment=True,
+                                filename=attachment.original_name,
+                                content_type=attachment.content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "sandbox"
+        return response
+
+    # --- Registering a request that came by e-mail, phone, letter or in person -----------
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return self.register_view(request)
+
+    def register_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = RegisterRequestForm(request.POST if request.method == "POST" else None,
+                                   user=request.user)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                obj, _token = intake.register_request(
+                    organisation=data["organisation"], channel=data["channel"],
+                    received_at=data["received_at"], request_type=data["request_type"],
+                    language=data["language"], subject_name=data["subject_name"],
+                    subject_email=data["subject_email"], subject_phone=data["subject_phone"],
+                    relationship=data["relationship"], description=data["description"],
+                    actor=request.user)
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                if obj.subject_email:
+                    text = gettext("%(reference)s is registered, due %(date)s. The receipt "
+                                   "with the due date and a link to the status page went to "
+                                   "the requester.")
+                else:
+                    text = gettext("%(reference)s is registered, due %(date)s. No e-mail "
+                                   "address was given, so no receipt was sent: tell the "
+                                   "requester the reference and the due date.")
+                self.message_user(request, text % {"reference": obj.reference,
+                                                   "date": long_date(obj.due_date)},
+                                  messages.SUCCESS)
+                return HttpResponseRedirect(self._change_url(obj))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Register a request"),
+            "opts": self.opts,
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/requests_app/request/register.html", context)

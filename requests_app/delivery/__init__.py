@@ -1,0 +1,2 @@
+"""What the requester receives: access packages and portability archives, and the Art. 15
+cover document."""
