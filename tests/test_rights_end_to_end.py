@@ -9,7 +9,8 @@ import pytest
 from django.utils import formats, timezone, translation
 from django.utils.html import escape
 
-from requests_app import admin_outcomes, outcomes
+from requests_app import outcomes
+from requests_app.admin import outcomes as admin_outcomes
 from requests_app.demo_data import ORGANISATIONS
 from requests_app.models import (
     DataSystem,
