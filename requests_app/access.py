@@ -1,14 +1,176 @@
-"""Staff roles as Django groups: what each role may do in the admin.
+"""Who may do what, where: the one answer to "may this user do this to this organisation's
+thing", asked by every service, admin permission hook, view, report and command.
 
-Which organisations a user sees is decided by ``Membership`` (see ``selectors``); what they
-may do there by the group of their role.
+Rights come from ``Membership`` rows alone, one per user and organisation, so a role applies
+only in the organisation it was given for (a handler of A who is organisation admin of B has
+no admin rights in A), and a changed or removed membership changes the rights at the next
+HTTP request. No Django group or model permission carries a role.
+
+A role's actions are one table (``ROLE_ACTIONS``). Superusers may do everything everywhere;
+inactive users nothing.
 """
 
-from django.contrib.auth.models import Group, Permission
+from __future__ import annotations
 
-from requests_app.models import Membership
+from collections.abc import Iterable
 
-_HANDLER = [
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from requests_app.models import Membership, Organisation, Request
+
+Role = Membership.Role
+
+#: See requests and their parts (checklist, messages, outcome, packages), the organisation's
+#: systems, records of processing and reply templates.
+VIEW = "view"
+#: Work on requests: assign, checklist, ask the requester, complete, forward, record
+#: outcomes, add exports, build packages; add and edit the organisation's reply templates.
+WORK = "work"
+#: The decisions with legal effect the requester is told of: extending the time limit
+#: (Art. 12(3)), refusing wholly or partly (Art. 12(4), 12(5), 17(3), 21(1)).
+DECIDE = "decide"
+#: Keep the records of processing (Art. 30(1)).
+KEEP_RECORDS = "keep_records"
+#: Read the reports of the organisation.
+REPORTS = "reports"
+#: Change the organisation itself: its settings, systems, members and reply templates.
+ADMINISTER = "administer"
+
+_HANDLER = frozenset({VIEW, WORK})
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.HANDLER: _HANDLER,
+    Role.COMPLIANCE_LEAD: _HANDLER | {DECIDE, KEEP_RECORDS, REPORTS},
+    Role.ORG_ADMIN: _HANDLER | {DECIDE, KEEP_RECORDS, ADMINISTER},
+}
+ACTIONS = frozenset().union(*ROLE_ACTIONS.values())
+
+
+class NotAllowed(PermissionDenied, ValidationError):
+    """The actor's role in the organisation does not allow the action.
+
+    A ``PermissionDenied`` (a view answers 403) and a ``ValidationError`` (an admin page or
+    action shows its message), so no caller needs to know which it is."""
+
+    def __init__(self, message: str):
+        ValidationError.__init__(self, message)
+
+
+def _roles(user) -> dict[int, str]:
+    """{organisation id: role} of the user, read once per user object (one HTTP request)."""
+    cached = getattr(user, "_access_roles", None)
+    if cached is None:
+        cached = dict(Membership.objects.filter(user_id=user.pk)
+                      .values_list("organisation_id", "role"))
+        try:
+            user._access_roles = cached
+        except AttributeError:  # pragma: no cover - AnonymousUser is immutable enough
+            pass
+    return cached
+
+
+def forget(user) -> None:
+    """Drop the roles read for ``user`` (after changing its memberships in the same request)."""
+    if hasattr(user, "_access_roles"):
+        del user._access_roles
+
+
+def _org_id(organisation: Organisation | int) -> int:
+    return organisation if isinstance(organisation, int) else organisation.pk
+
+
+def _active(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+def may(user, action: str, organisation: Organisation | int) -> bool:
+    """Whether ``user`` may do ``action`` in ``organisation``."""
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown action {action!r}")
+    if not _active(user):
+        return False
+    if user.is_superuser:
+        return True
+    role = _roles(user).get(_org_id(organisation))
+    return role is not None and action in ROLE_ACTIONS[role]
+
+
+def require(user, action: str, organisation: Organisation | int) -> None:
+    """Raise ``NotAllowed`` unless ``user`` may do ``action`` in ``organisation``.
+
+    A ``None`` actor is the system itself (a task, the requester's own page): services are
+    called with ``actor=None`` only from such paths, which check their own conditions."""
+    if user is None:
+        return
+    if not may(user, action, organisation):
+        raise NotAllowed(str(_MESSAGES.get(action) or _("Your role does not allow this here.")))
+
+
+_MESSAGES = {
+    DECIDE: gettext_lazy("Only a compliance lead or an organisation admin of this "
+                         "organisation may extend the time limit or refuse a request."),
+    ADMINISTER: gettext_lazy("Only an organisation admin of this organisation may change it."),
+    KEEP_RECORDS: gettext_lazy("Only a compliance lead or an organisation admin of this "
+                               "organisation may keep its records of processing."),
+}
+
+
+def organisation_ids(user, action: str) -> frozenset[int] | None:
+    """The organisations where ``user`` may do ``action``; ``None`` means every one (a
+    superuser)."""
+    if not _active(user):
+        return frozenset()
+    if user.is_superuser:
+        return None
+    return frozenset(org for org, role in _roles(user).items() if action in ROLE_ACTIONS[role])
+
+
+def may_anywhere(user, action: str) -> bool:
+    """Whether ``user`` may do ``action`` in at least one organisation."""
+    ids = organisation_ids(user, action)
+    return ids is None or bool(ids)
+
+
+def organisations(user, action: str = VIEW) -> QuerySet[Organisation]:
+    """The organisations where ``user`` may do ``action``."""
+    ids = organisation_ids(user, action)
+    qs = Organisation.objects.all()
+    return qs if ids is None else qs.filter(pk__in=ids)
+
+
+def visible_requests(user, qs: QuerySet[Request] | None = None) -> QuerySet[Request]:
+    """The requests ``user`` may see: the one definition of visibility."""
+    qs = Request.objects.all() if qs is None else qs
+    ids = organisation_ids(user, VIEW)
+    return qs if ids is None else qs.filter(organisation_id__in=ids)
+
+
+def scope(qs: QuerySet, user, action: str = VIEW, *,
+          path: str = "organisation") -> QuerySet:
+    """``qs`` narrowed to the rows whose organisation (reached through ``path``) allows
+    ``action`` to ``user``."""
+    ids = organisation_ids(user, action)
+    return qs if ids is None else qs.filter(**{f"{path}__in": ids})
+
+
+def members(organisation_ids: Iterable[int]):
+    """Active staff users who are members of any of these organisations."""
+    from django.contrib.auth import get_user_model
+
+    return (get_user_model().objects
+            .filter(is_staff=True, is_active=True,
+                    memberships__organisation_id__in=list(organisation_ids))
+            .distinct().order_by("username"))
+
+
+# --- Legacy: roles as Django groups. Being replaced by the table above; remove with its
+# --- callers (admin permission hooks, load_demo, tests).
+
+from django.contrib.auth.models import Group, Permission  # noqa: E402
+
+_GROUP_HANDLER = [
     "requests_app.view_request", "requests_app.change_request", "requests_app.view_event",
     "requests_app.view_organisation", "requests_app.view_datasystem",
     "requests_app.view_outgoingemail", "requests_app.view_reminder",
@@ -17,18 +179,18 @@ _HANDLER = [
 ]
 # The records of processing (Art. 30(1)) are kept by compliance leads and organisation admins;
 # handlers read them. Which organisation's records one may edit: ``may_edit_records``.
-_RECORDS = [
+_GROUP_RECORDS = [
     "requests_app.add_processingrecord", "requests_app.change_processingrecord",
     "requests_app.delete_processingrecord",
 ]
 ROLE_PERMISSIONS = {
-    Membership.Role.HANDLER: _HANDLER,
-    Membership.Role.COMPLIANCE_LEAD: _HANDLER + _RECORDS,
-    Membership.Role.ORG_ADMIN: _HANDLER + [
+    Membership.Role.HANDLER: _GROUP_HANDLER,
+    Membership.Role.COMPLIANCE_LEAD: _GROUP_HANDLER + _GROUP_RECORDS,
+    Membership.Role.ORG_ADMIN: _GROUP_HANDLER + [
         "requests_app.change_organisation", "requests_app.add_datasystem",
         "requests_app.change_datasystem", "requests_app.delete_datasystem",
         "requests_app.delete_replytemplate",
-    ] + _RECORDS,
+    ] + _GROUP_RECORDS,
 }
 
 
@@ -62,7 +224,7 @@ def may_work_on_requests(user) -> bool:
 
 # The roles that may take the decisions with legal effect that the requester is told about:
 # extending the time limit (Art. 12(3)) and refusing (Art. 12(4), 12(5), 17(3), 21(1)).
-DECIDING_ROLES = (Membership.Role.COMPLIANCE_LEAD, Membership.Role.ORG_ADMIN)
+_DECIDING_ROLES = (Membership.Role.COMPLIANCE_LEAD, Membership.Role.ORG_ADMIN)
 
 
 def may_decide(user, organisation) -> bool:
@@ -72,11 +234,11 @@ def may_decide(user, organisation) -> bool:
     if user.is_superuser:
         return True
     return Membership.objects.filter(user=user, organisation=organisation,
-                                     role__in=DECIDING_ROLES).exists()
+                                     role__in=_DECIDING_ROLES).exists()
 
 
 # The roles that keep the records of processing (Art. 30(1)).
-RECORD_KEEPING_ROLES = (Membership.Role.COMPLIANCE_LEAD, Membership.Role.ORG_ADMIN)
+_RECORD_KEEPING_ROLES = (Membership.Role.COMPLIANCE_LEAD, Membership.Role.ORG_ADMIN)
 
 
 def record_keeping_org_ids(user) -> frozenset[int]:
@@ -84,5 +246,5 @@ def record_keeping_org_ids(user) -> frozenset[int]:
     group is per user, not per organisation: a handler here may be a lead elsewhere."""
     if not user.is_active:
         return frozenset()
-    return frozenset(Membership.objects.filter(user=user, role__in=RECORD_KEEPING_ROLES)
+    return frozenset(Membership.objects.filter(user=user, role__in=_RECORD_KEEPING_ROLES)
                      .values_list("organisation_id", flat=True))
