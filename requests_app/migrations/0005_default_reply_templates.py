@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from requests_app.reply_defaults import install as install_defaults
+    from requests_app.casework.reply_defaults import install as install_defaults
 
     install_defaults(apps.get_model("requests_app", "ReplyTemplate"))
 
