@@ -23,6 +23,7 @@ from django.utils import timezone
 from reports import figures
 from reports import filters as report_filters
 from requests_app import access
+from requests_app.admin.steps import RegisterRequestForm
 from requests_app.clock import legal, reminders
 from requests_app.models import Membership, Organisation, OutgoingEmail, Request, Status
 from tests.factories import make_request
@@ -204,3 +205,12 @@ def test_the_querysets_answer_as_the_per_request_functions_in_every_zone(org_no,
         r.pk for r in every if r.is_open and legal.days_left(r, now) > legal.DUE_SOON_DAYS}
     dates = dict(Request.objects.annotate(today=local.expression()).values_list("pk", "today"))
     assert dates == {r.pk: legal.today_for(r, now) for r in every}
+
+
+def test_a_request_registered_by_hand_starts_on_the_organisations_date(scenario,
+                                                                         django_user_model):
+    """The date of receipt offered on the form is today where the only organisation is."""
+    handler = django_user_model.objects.create_user("far_handler", is_staff=True)
+    Membership.objects.create(user=handler, organisation=scenario["far"])
+    form = RegisterRequestForm(user=handler)
+    assert form.fields["received_date"].initial == scenario["local_today"]
