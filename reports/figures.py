@@ -48,7 +48,6 @@ from django.db.models import (
     Case,
     Count,
     F,
-    Q,
     QuerySet,
     Value,
     When,
@@ -76,6 +75,7 @@ from reports.filters import Filters
 from reports.querysets import (
     Zones,
     closed_in,
+    local_today,
     received_in,
     requests_for,
     share,
@@ -462,11 +462,11 @@ class OpenByStatus(Report):
                 Column("overdue", _("Of which overdue"))]
 
     def rows(self):
-        today = today_where_organisation_is(self.filters, self.aggregates.zones)
+        overdue = local_today(self.filters, self.aggregates.zones).overdue()
         found = {
             row["status"]: row for row in requests_for(self.filters)
-            .filter(status__in=OPEN_STATUSES).alias(today=today).values("status")
-            .annotate(open=count_rows(), overdue=count_rows(Q(due_date__lt=F("today"))))
+            .filter(status__in=OPEN_STATUSES).values("status")
+            .annotate(open=count_rows(), overdue=count_rows(overdue))
         }
         rows = [{"status": s.label, "open": found.get(s.value, {}).get("open", 0),
                  "overdue": found.get(s.value, {}).get("overdue", 0)}
@@ -623,10 +623,11 @@ class Overdue(Report):
 
     def queryset(self):
         zones = self.aggregates.zones
-        today = today_where_organisation_is(self.filters, zones)
-        return (requests_for(self.filters).filter(status__in=OPEN_STATUSES)
-                .alias(today=today).filter(due_date__lt=F("today"))
-                .annotate(days_overdue=DaysBetween(F("today"), F("due_date")),
+        today = local_today(self.filters, zones)
+        return (requests_for(self.filters, today.overdue())
+                .annotate(days_overdue=DaysBetween(
+                              today_where_organisation_is(self.filters, zones, today),
+                              F("due_date")),
                           received=LocalDate("received_at", zones.expression),
                           count=Window(Count("*")))
                 .values("pk", "reference", "organisation__name", "type", "status",

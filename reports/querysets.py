@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
     CharField,
-    DateTimeField,
+    Expression,
     IntegerField,
     Q,
     QuerySet,
@@ -23,6 +23,7 @@ from django.db.models import (
 
 from reports.expressions import ANSWERED_STATUSES, LocalDate, MonthIndex, PerOrganisation
 from reports.filters import Filters
+from requests_app.clock import legal
 from requests_app.models import (
     CLOSED_STATUSES,
     Organisation,
@@ -164,8 +165,21 @@ def answered_in(f: Filters, zones: Zones | None = None) -> QuerySet[Request]:
     return closed_in(f, zones).filter(status__in=ANSWERED_STATUSES)
 
 
-def today_where_organisation_is(f: Filters, zones: Zones) -> LocalDate:
-    return LocalDate(Value(f.now, output_field=DateTimeField()), zones.expression)
+def local_today(f: Filters, zones: Zones) -> legal.LocalToday:
+    """Today where each organisation counted is, at the page's instant: the legal clock's
+    one definition of today, overdue and due soon (``legal.LocalToday``), which the admin
+    queue and the reminders also use."""
+    return legal.LocalToday.of(
+        ((pk, zone) for zone, ids in zones.by_zone.items() for pk in ids), f.now)
+
+
+def today_where_organisation_is(f: Filters, zones: Zones,
+                                today: legal.LocalToday | None = None) -> Expression:
+    """Each request's today (of ``today``, else of ``local_today``) as a constant date per
+    group of organisations, spelled with ``PerOrganisation``: no time-zone conversion per
+    row, and the same dates as the ``Q`` objects of ``LocalToday``."""
+    today = today or local_today(f, zones)
+    return today.expression(per_organisation=PerOrganisation)
 
 
 @contextmanager

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -460,14 +458,6 @@ class Request(models.Model):
     @property
     def is_extended(self) -> bool:
         return self.extended_at is not None
-
-    def days_left(self, now: datetime | None = None) -> int | None:
-        """Calendar days from today where the organisation is to the due date (negative when
-        overdue). Needs ``organisation`` loaded: list pages select it."""
-        if self.due_date is None:
-            return None
-        local = (now or timezone.now()).astimezone(ZoneInfo(self.organisation.time_zone))
-        return (self.due_date - local.date()).days
 
     @staticmethod
     def hash_token(token: str) -> str:

@@ -11,7 +11,7 @@ Steps for every message:
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -82,13 +82,14 @@ def receipt_email(request: Request, status_url: str) -> OutgoingEmail:
 
 
 def reminder_email(request: Request, *, to: str, language: str, kind: str,
-                   escalation: bool) -> OutgoingEmail:
-    """A reminder or escalation to staff: the due date, days left, how the date was computed,
-    and whether there is still time to extend (Art. 12(3))."""
+                   escalation: bool, now: datetime | None = None) -> OutgoingEmail:
+    """A reminder or escalation to staff: the due date, days left (at ``now``, the sweep's
+    instant, where the organisation is), how the date was computed, and whether there is
+    still time to extend (Art. 12(3))."""
     with translation.override(language):
-        summary = legal.explain(request, language)
+        summary = legal.explain(request, language, now)
         notice_by = legal.extension_notice_by(request)
-        can_extend = not request.is_extended and legal.today_for(request) <= notice_by
+        can_extend = not request.is_extended and legal.today_for(request, now) <= notice_by
     return _compose(
         "escalation" if escalation else "reminder", to=to, language=language, request=request,
         context={"request": request, "organisation": request.organisation, "kind": kind,

@@ -31,6 +31,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from requests_app import events, notifications, selectors
+from requests_app.clock import legal
 from requests_app.delivery import packages
 from requests_app.models import (
     ChecklistItem,
@@ -175,7 +176,7 @@ def _describe(outcome: RequestOutcome, name: str) -> str:
 
 def missing(request: Request, *, today: date | None = None) -> list[str]:
     """What is still missing before ``request`` may be completed, in words for staff."""
-    today = today or _local_today(request.organisation)
+    today = today or legal.today_for(request)
     items = list(request.checklist.all())
     outcome = outcome_of(request)
     check = {
@@ -454,10 +455,6 @@ def lift_restriction(request: Request, *, actor: AbstractBaseUser | None) -> Req
     return outcome
 
 
-def _local_today(organisation: Organisation, now: datetime | None = None) -> date:
-    return (now or timezone.now()).astimezone(ZoneInfo(organisation.time_zone)).date()
-
-
 def restrictions_ending(now: datetime | None = None) -> list[int]:
     """Requests whose restriction is in force (not lifted, requester not yet told) and ends
     within the organisation's ``restriction_notice_days``, not yet reminded of that date.
@@ -467,7 +464,8 @@ def restrictions_ending(now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     condition = Q(pk__in=[])
     for org in Organisation.objects.only("pk", "time_zone", "restriction_notice_days"):
-        horizon = _local_today(org, now) + timedelta(days=org.restriction_notice_days)
+        horizon = (legal.organisation_today(org, now)
+                   + timedelta(days=org.restriction_notice_days))
         condition |= Q(request__organisation_id=org.pk, restricted_until__lte=horizon)
     reminded = Reminder.objects.filter(request_id=OuterRef("request_id"),
                                        kind=RESTRICTION_REMINDER,

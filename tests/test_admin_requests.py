@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from requests_app import events
 from requests_app.casework import workflow
+from requests_app.clock import legal
 from requests_app.models import Event, Request, Status
 from tests.factories import make_request
 
@@ -26,7 +27,7 @@ def test_the_queue_shows_reference_type_status_due_days_left_and_assignee(client
 
     assert subject_request.reference in html
     assert "Access to my data" in html
-    assert str(subject_request.days_left()) in html
+    assert str(legal.days_left(subject_request)) in html
     assert "handler" in html
 
 

@@ -162,5 +162,5 @@ def test_days_left_count_in_the_organisations_time_zone(org_no):
     # 23:30 UTC on 3 February is already 4 February in Oslo: the due date, 0 days left.
     late_evening_utc = datetime(2027, 2, 3, 23, 30, tzinfo=ZoneInfo("UTC"))
 
-    assert subject_request.days_left(late_evening_utc) == 0
-    assert subject_request.days_left(late_evening_utc - timedelta(hours=1)) == 1
+    assert legal.days_left(subject_request, late_evening_utc) == 0
+    assert legal.days_left(subject_request, late_evening_utc - timedelta(hours=1)) == 1

@@ -10,7 +10,6 @@ change it may mark its checklist. The answers to the requester (ask, complete, r
 forward) are small pages of their own, each calling one ``workflow`` function.
 """
 
-from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -235,6 +234,17 @@ class OrganisationFilter(admin.RelatedFieldListFilter):
                                  ordering=ordering)
 
 
+def local_today(request) -> legal.LocalToday:
+    """Today where each of the user's organisations is, read once per HTTP request (one
+    small query) and shared by the queue and the due-date filters, so that they agree."""
+    cached = getattr(request, "_requests_app_local_today", None)
+    if cached is None:
+        cached = legal.LocalToday.of(selectors.organisations_of(request.user).order_by()
+                                     .values_list("pk", "time_zone"))
+        request._requests_app_local_today = cached
+    return cached
+
+
 class QueueFilter(admin.SimpleListFilter):
     """The work queues staff pick requests from; combine with organisation and type.
 
@@ -267,7 +277,6 @@ class QueueFilter(admin.SimpleListFilter):
                    "query_string": changelist.get_query_string({self.parameter_name: lookup})}
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
         open_ = Q(status__in=OPEN_STATUSES)
         match self._queue():
             case "open":
@@ -277,10 +286,9 @@ class QueueFilter(admin.SimpleListFilter):
             case "unassigned":  # closed requests need nobody any more
                 return queryset.filter(open_, assignee__isnull=True)
             case "week":
-                return queryset.filter(open_, due_date__gte=today,
-                                       due_date__lte=today + timedelta(days=7))
+                return queryset.filter(local_today(request).due_soon())
             case "overdue":
-                return queryset.filter(open_, due_date__lt=today)
+                return queryset.filter(local_today(request).overdue())
             case "waiting":
                 return queryset.filter(status=Status.WAITING_FOR_SUBJECT)
         return queryset
@@ -295,15 +303,15 @@ class DueWindowFilter(admin.SimpleListFilter):
                 ("later", _("Due later")), ("none", _("No due date"))]
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
+        """The windows of open requests, by today where each organisation is
+        (``legal.LocalToday``), as the queue counts them."""
         match self.value():
             case "overdue":
-                return queryset.filter(due_date__lt=today, closed_at__isnull=True)
+                return queryset.filter(local_today(request).overdue())
             case "week":
-                return queryset.filter(due_date__gte=today,
-                                       due_date__lte=today + timedelta(days=7))
+                return queryset.filter(local_today(request).due_soon())
             case "later":
-                return queryset.filter(due_date__gt=today + timedelta(days=7))
+                return queryset.filter(local_today(request).due_later())
             case "none":
                 return queryset.filter(due_date__isnull=True)
         return queryset
@@ -427,10 +435,10 @@ class RequestAdmin(RequestPagesMixin, OrganisationScopedAdmin):
 
     @admin.display(description=_("days left"), ordering="due_date")
     def days_left_display(self, obj):
-        days = obj.days_left()  # where the organisation is
+        days = legal.days_left(obj)  # where the organisation is
         if days is None or not obj.is_open:
             return "–"
-        css = "red" if days < 0 else "darkorange" if days <= 7 else "inherit"
+        css = "red" if days < 0 else "darkorange" if days <= legal.DUE_SOON_DAYS else "inherit"
         return format_html('<span style="color:{}">{}</span>', css, days)
 
     @admin.display(description=_("extended"), boolean=True, ordering="extended_at")
@@ -441,7 +449,7 @@ class RequestAdmin(RequestPagesMixin, OrganisationScopedAdmin):
 
     @admin.display(description=_("days left"))
     def clock_days_left(self, obj):
-        days = obj.days_left()
+        days = legal.days_left(obj)
         if days is None or not obj.is_open:
             return "–"
         if days < 0:
@@ -452,7 +460,7 @@ class RequestAdmin(RequestPagesMixin, OrganisationScopedAdmin):
             text, css = gettext("Due today"), "darkorange"
         else:
             text = ngettext("%(days)d day left", "%(days)d days left", days) % {"days": days}
-            css = "darkorange" if days <= 7 else "inherit"
+            css = "darkorange" if days <= legal.DUE_SOON_DAYS else "inherit"
         return format_html('<span style="color:{}">{}</span>', css, text)
 
     @admin.display(description=_("extension"))

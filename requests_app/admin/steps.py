@@ -156,7 +156,10 @@ class RegisterRequestForm(forms.Form):
             if len(only) == 1:
                 self.fields["organisation"].initial = only[0].pk
                 self.fields["language"].initial = only[0].default_language
-            self.fields["received_date"].initial = timezone.localdate()
+                # The date of receipt is counted where the organisation is.
+                self.fields["received_date"].initial = legal.organisation_today(only[0])
+            else:
+                self.fields["received_date"].initial = timezone.localdate()
 
     def clean(self):
         data = super().clean()

@@ -8,27 +8,189 @@ date as an event. The caller holds the row lock (``workflow`` and ``intake`` do)
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.db.models import Case, DateField, Expression, Q, Value, When
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from requests_app import deadlines, events
-from requests_app.models import Event, ExtensionReason, Request
+from requests_app.models import OPEN_STATUSES, Event, ExtensionReason, Organisation, Request
+
+# --- Today where the organisation is ---------------------------------------------------------
+#
+# The one definition of "today", "overdue", "due this week" and "days left". The legal clock
+# counts in the calendar dates of the organisation's time zone (the date of receipt there
+# starts the month of Art. 12(3)), so "today" is that date too, never the server's: at 00:30
+# on 5 January in Auckland a request due on the 4th is overdue, although it is still the 4th
+# in UTC and in Oslo. The admin queue and its filters, the reminders, the e-mails and the reports
+# all ask the functions below (for one request) or ``LocalToday`` (for a queryset).
+
+#: "Due this week": due today or on one of the next this many days, where the organisation is.
+DUE_SOON_DAYS = 7
+
+
+def today_in(zone: str, now: datetime | None = None) -> date:
+    """The calendar date of ``now`` (default: this instant) in the time zone ``zone``."""
+    return (now or timezone.now()).astimezone(ZoneInfo(zone)).date()
 
 
 def local_date(request: Request, moment: datetime) -> date:
     """The calendar date of ``moment`` where the organisation is."""
-    return moment.astimezone(ZoneInfo(request.organisation.time_zone)).date()
+    return today_in(request.organisation.time_zone, moment)
+
+
+def organisation_today(organisation: Organisation, now: datetime | None = None) -> date:
+    """Today where ``organisation`` is."""
+    return today_in(organisation.time_zone, now)
 
 
 def today_for(request: Request, now: datetime | None = None) -> date:
-    return local_date(request, now or timezone.now())
+    """Today where the request's organisation is."""
+    return today_in(request.organisation.time_zone, now)
+
+
+def days_left(request: Request, now: datetime | None = None) -> int | None:
+    """Calendar days from today where the organisation is to the due date: 0 on the due date,
+    negative once overdue, None before the clock starts. Needs ``organisation`` loaded (list
+    pages select it)."""
+    if request.due_date is None:
+        return None
+    return (request.due_date - today_for(request, now)).days
+
+
+def first_day_overdue(due: date) -> date:
+    """The day after the due date: the period ends at the end of its last day (Regulation
+    1182/71 Art. 3(2)(c)), so a request is overdue from the next local midnight on."""
+    return due + timedelta(days=1)
+
+
+def is_overdue(request: Request, now: datetime | None = None) -> bool:
+    """Open and past its due date where the organisation is."""
+    return (request.is_open and request.due_date is not None
+            and today_for(request, now) >= first_day_overdue(request.due_date))
+
+
+def is_due_soon(request: Request, now: datetime | None = None,
+                days: int = DUE_SOON_DAYS) -> bool:
+    """Open and due today or within ``days`` days where the organisation is ("due this
+    week")."""
+    left = days_left(request, now)
+    return request.is_open and left is not None and 0 <= left <= days
+
+
+@dataclass(frozen=True)
+class LocalToday:
+    """Today where each organisation is, at one instant, for querysets over many
+    organisations: the same answers as ``is_overdue`` and ``is_due_soon`` as ``Q`` objects
+    (for filters) and as a per-row date (for annotations), on PostgreSQL and SQLite alike.
+
+    The time zones in use span 26 hours, so at any instant the organisations have at most
+    three different local dates. They are grouped by that date, fewest organisations first;
+    each condition is then one comparison of ``due_date`` with a constant per group, which
+    the due-date indexes serve (``req_open_queue_order_idx``, ``req_queue_idx``). The largest
+    group is left implicit (``NOT IN`` the others), so where every organisation shares one
+    date, as they do most of the day in a single country, the condition is a plain
+    ``due_date < %s`` with no list of organisations at all.
+    """
+
+    #: (local date, ids of the organisations that have it), fewest organisations first.
+    groups: tuple[tuple[date, tuple[int, ...]], ...]
+
+    @classmethod
+    def of(cls, organisations: Iterable[tuple[int, str]] | None = None,
+           now: datetime | None = None) -> LocalToday:
+        """From ``(organisation id, time zone)`` pairs (default: every organisation, read
+        here in one query) at ``now`` (default: this instant)."""
+        if organisations is None:
+            organisations = Organisation.objects.order_by().values_list("pk", "time_zone")
+        now = now or timezone.now()
+        dates: dict[str, date] = {}
+        by_date: dict[date, list[int]] = {}
+        for pk, zone in organisations:
+            if zone not in dates:
+                dates[zone] = today_in(zone, now)
+            by_date.setdefault(dates[zone], []).append(pk)
+        order = sorted(by_date, key=lambda day: (len(by_date[day]), day))
+        return cls(tuple((day, tuple(by_date[day])) for day in order))
+
+    def where(self, condition: Callable[[date], Q]) -> Q:
+        """``condition(today)`` with each organisation's today, OR-ed over the groups."""
+        if not self.groups:
+            return Q(pk__in=[])
+        *listed, (last_day, _ids) = self.groups
+        if not listed:
+            return condition(last_day)
+        result, others = Q(pk__in=[]), []
+        for day, ids in listed:
+            result |= Q(organisation_id__in=ids) & condition(day)
+            others.extend(ids)
+        return result | (~Q(organisation_id__in=others) & condition(last_day))
+
+    def _envelope(self, **bounds: date) -> Q:
+        """A range of ``due_date`` that holds every group's rows, when there are several: the
+        index can scan it (``Index Cond``) where an ``OR`` of groups is only a ``Filter``."""
+        if len(self.groups) < 2:
+            return Q()
+        return Q(**{f"due_date__{lookup}": day for lookup, day in bounds.items()})
+
+    @property
+    def _earliest(self) -> date:
+        return min(day for day, _ids in self.groups)
+
+    @property
+    def _latest(self) -> date:
+        return max(day for day, _ids in self.groups)
+
+    def overdue(self) -> Q:
+        """Open requests past their due date (``is_overdue``)."""
+        if not self.groups:
+            return Q(pk__in=[])
+        # due_date < today is today >= first_day_overdue(due_date).
+        return (Q(status__in=OPEN_STATUSES) & self._envelope(lt=self._latest)
+                & self.where(lambda today: Q(due_date__lt=today)))
+
+    def due_soon(self, days: int = DUE_SOON_DAYS) -> Q:
+        """Open requests due today or within ``days`` days (``is_due_soon``)."""
+        if not self.groups:
+            return Q(pk__in=[])
+        return (Q(status__in=OPEN_STATUSES)
+                & self._envelope(gte=self._earliest,
+                                 lte=self._latest + timedelta(days=days))
+                & self.where(lambda today: Q(due_date__gte=today,
+                                             due_date__lte=today + timedelta(days=days))))
+
+    def due_later(self, days: int = DUE_SOON_DAYS) -> Q:
+        """Open requests due after the ``days`` days of ``due_soon``."""
+        if not self.groups:
+            return Q(pk__in=[])
+        return (Q(status__in=OPEN_STATUSES)
+                & self._envelope(gt=self._earliest + timedelta(days=days))
+                & self.where(lambda today: Q(due_date__gt=today + timedelta(days=days))))
+
+    def expression(self, per_organisation: Callable[..., Expression] | None = None
+                   ) -> Expression:
+        """Each row's today as a date the database can compare and subtract (the reports'
+        days overdue): ``CASE WHEN organisation_id IN (…) THEN date … ELSE date END``.
+        ``per_organisation(branches, default, output_field=)`` may spell the ``CASE``
+        another way (the reports pass theirs, quicker to build for long lists)."""
+        if not self.groups:
+            return Value(None, output_field=DateField())
+        *listed, (last_day, _ids) = self.groups
+        default = Value(last_day, output_field=DateField())
+        if not listed:
+            return default
+        branches = tuple((ids, Value(day, output_field=DateField())) for day, ids in listed)
+        if per_organisation is not None:
+            return per_organisation(branches, default, output_field=DateField())
+        return Case(*[When(organisation_id__in=ids, then=then) for ids, then in branches],
+                    default=default, output_field=DateField())
 
 
 def start(request: Request) -> None:
@@ -151,8 +313,10 @@ class DueDateSummary:
     steps: list[str]
 
 
-def explain(request: Request, language: str | None = None) -> DueDateSummary | None:
-    """How the due date was reached, step by step, in ``language`` (default: the active one).
+def explain(request: Request, language: str | None = None,
+            now: datetime | None = None) -> DueDateSummary | None:
+    """How the due date was reached, step by step, in ``language`` (default: the active one),
+    with the days left at ``now`` (default: this instant).
 
     E.g. "Received 31 January 2027", "+ 1 month = 28 February 2027 (February has no 31st)",
     "28 February 2027 is a Sunday", "Due Monday 1 March 2027".
@@ -190,7 +354,7 @@ def explain(request: Request, language: str | None = None) -> DueDateSummary | N
                                   request.paused_days) % {"days": request.paused_days})
         steps.append(_("Due %(date)s") % {"date": _long(request.due_date)})
         return DueDateSummary(due=request.due_date, statutory=request.statutory_due_date,
-                              days_left=request.days_left(), steps=steps)
+                              days_left=days_left(request, now), steps=steps)
 
 
 def _long(day: date) -> str:

@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from requests_app import deadlines, events, jobs, notifications, selectors
+from requests_app.clock import legal
 from requests_app.models import Event, Organisation, Reminder, Request
 
 LEASE = timedelta(minutes=10)
@@ -53,7 +54,8 @@ def schedule(due: date, organisation: Organisation, *, until: datetime) -> list[
     if organisation.remind_on_due_date:
         points.append(Point(morning(due), "due_day", False))
     if organisation.escalate_when_overdue:
-        day, k = due + timedelta(days=1), 0
+        # From the first morning the request is overdue where the organisation is.
+        day, k = legal.first_day_overdue(due), 0
         while True:
             points.append(Point(morning(day), f"overdue_{k}", True))
             if points[-1].at > until:
@@ -135,7 +137,7 @@ def process(request_id: int, *, now: datetime | None = None) -> int:
             for point in group:
                 latest = point is group[-1]
                 if _claim(request, point, skipped=not latest) and latest:
-                    _send(request, point)
+                    _send(request, point, now)
                     sent += 1
         request.next_reminder_at = next_at
         Request.objects.filter(pk=request.pk).update(next_reminder_at=next_at)
@@ -153,11 +155,11 @@ def _claim(request: Request, point: Point, *, skipped: bool) -> bool:
     return True
 
 
-def _send(request: Request, point: Point) -> None:
+def _send(request: Request, point: Point, now: datetime) -> None:
     people = selectors.staff_recipients(request, escalation=point.escalation)
     for email, language in people:
         notifications.reminder_email(request, to=email, language=language, kind=point.kind,
-                                     escalation=point.escalation)
+                                     escalation=point.escalation, now=now)
     addresses = ", ".join(email for email, _ in people)
     Reminder.objects.filter(request=request, kind=point.kind,
                             for_due_date=request.due_date).update(recipients=addresses)
