@@ -205,11 +205,17 @@ def deliver(email_id: int) -> bool:
     return True
 
 
+def redacted(email: OutgoingEmail, body: str) -> str:
+    """``body`` (one of ``email``'s bodies) without its private link (a confirmation or
+    status link works for whoever has it): what the outbox keeps once the e-mail is sent, and
+    all that staff may see of an e-mail not sent yet."""
+    return body.replace(email.secret_url, REDACTED) if email.secret_url else body
+
+
 @transaction.atomic
 def _mark_sent(email: OutgoingEmail) -> None:
-    if email.secret_url:
-        email.body_text = email.body_text.replace(email.secret_url, REDACTED)
-        email.body_html = email.body_html.replace(email.secret_url, REDACTED)
+    email.body_text = redacted(email, email.body_text)
+    email.body_html = redacted(email, email.body_html)
     email.secret_url = ""
     email.state = OutgoingEmail.State.SENT
     email.sent_at = timezone.now()
