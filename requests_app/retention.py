@@ -135,8 +135,11 @@ def purge_request(request_id: int, *, now: datetime | None = None) -> bool:
         )
         # A duplicate is the same person's other request: the link, either way, would tie
         # the anonymous row to a request that still has their name and address.
+        linked = {request.duplicate_of_id,
+                  *Request.objects.filter(duplicate_of_id=request_id).values_list("pk",
+                                                                                 flat=True)}
         Request.objects.filter(duplicate_of_id=request_id).update(duplicate_of=None)
-        Event.objects.filter(kind=Event.Kind.DUPLICATE,
+        Event.objects.filter(request_id__in=linked - {None}, kind=Event.Kind.DUPLICATE,
                              to_value=request.reference).update(to_value="")
         Message.objects.filter(request_id=request_id).delete()
         OutgoingEmail.objects.filter(request_id=request_id).delete()
