@@ -64,6 +64,7 @@ from requests_app.admin.base import member_org_ids  # noqa: E402
 from requests_app.admin.requests import RequestAdmin  # noqa: E402
 from requests_app.models import Membership, Organisation, Request  # noqa: E402
 from requests_app.references import ALPHABET  # noqa: E402
+from staff.auth import backup_code_hash  # noqa: E402
 
 ORGANISATIONS = 1_000
 REQUESTS = 1_000_000
@@ -315,7 +316,8 @@ def add_login_tokens(user, count: int) -> list[str]:
     the real login form, plus the device the in-process client's session names."""
     device = StaticDevice.objects.create(user=user, name="bench", confirmed=True)
     tokens = [f"bench{user.pk}x{i}" for i in range(count)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=t) for t in tokens)
+    StaticToken.objects.bulk_create(  # stored as the login compares them: hashed
+        StaticToken(device=device, token=backup_code_hash(t, user_id=user.pk)) for t in tokens)
     return tokens
 
 

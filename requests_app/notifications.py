@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 
 from requests_app import events, jobs, links
 from requests_app.clock import legal
-from requests_app.models import Event, Membership, OutgoingEmail, Request
+from requests_app.models import Event, Membership, OutgoingEmail, Request, RequestType
 
 logger = logging.getLogger(__name__)
 
@@ -59,14 +59,19 @@ def enqueue(email_id: int) -> bool:
 
 
 def confirmation_email(request: Request, confirm_url: str) -> OutgoingEmail:
-    """Asks the subject to confirm the address before the request reaches the staff queue."""
+    """Asks the subject to confirm the address before the request reaches the staff queue.
+
+    Anyone can type any address into the form, so this e-mail goes to addresses nobody has
+    confirmed yet: it carries nothing the sender typed (no name, no description), or the
+    portal would send a stranger's text from the organisation's name (phishing). The
+    templates get only the organisation, the right (a fixed label) and the link."""
     if settings.PRINT_CONFIRMATION_LINKS:
         logger.info("Confirmation link for %s: %s", request.reference, confirm_url)
     return _compose(
         "confirm", to=request.subject_email, language=request.language, request=request,
         secret_url=confirm_url,
-        context={"request": request, "organisation": request.organisation,
-                 "confirm_url": confirm_url,
+        context={"organisation": request.organisation, "language": request.language,
+                 "type_label": RequestType(request.type).label, "confirm_url": confirm_url,
                  "ttl_days": settings.UNCONFIRMED_REQUEST_TTL_DAYS},
     )
 
@@ -206,11 +211,17 @@ def deliver(email_id: int) -> bool:
     return True
 
 
+def redacted(email: OutgoingEmail, body: str) -> str:
+    """``body`` (one of ``email``'s bodies) without its private link (a confirmation or
+    status link works for whoever has it): what the outbox keeps once the e-mail is sent, and
+    all that staff may see of an e-mail not sent yet."""
+    return body.replace(email.secret_url, REDACTED) if email.secret_url else body
+
+
 @transaction.atomic
 def _mark_sent(email: OutgoingEmail) -> None:
-    if email.secret_url:
-        email.body_text = email.body_text.replace(email.secret_url, REDACTED)
-        email.body_html = email.body_html.replace(email.secret_url, REDACTED)
+    email.body_text = redacted(email, email.body_text)
+    email.body_html = redacted(email, email.body_html)
     email.secret_url = ""
     email.state = OutgoingEmail.State.SENT
     email.sent_at = timezone.now()

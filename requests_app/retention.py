@@ -8,7 +8,9 @@ What goes, per organisation settings:
   address, phone, description and details, the messages, the outbox copies of e-mails, the
   status link, checklist notes and outcomes (what was wrong and what it says now, recipients
   told), the texts of the outcome (processing restricted, balancing, consent withdrawn),
-  reminder recipients, and the personal parts of the event log.
+  reminder recipients, the personal parts of the event log (texts, addresses, the names of
+  the files staff opened), and the link to and from the same person's other requests
+  (``duplicate_of`` and its events, on both sides).
 
 What stays is the request row itself as an anonymous register entry (organisation, type,
 channel, relationship, received, due, extended, closed, outcome, refusal ground, the dates
@@ -58,10 +60,12 @@ _PERSONAL_EVENT_TEXT = (
     Event.Kind.PACKAGE_DELETED, Event.Kind.RESTRICTION_LIFT_NOTICE,
     Event.Kind.RESTRICTION_LIFTED,
 )
-#: Event kinds whose ``to_value`` may hold it (an address).
+#: Event kinds whose ``to_value`` may hold it: an address, the name of a file the requester
+#: sent (it often names them: "passport-kari-nordmann.pdf"), or the reference of the same
+#: person's other request (``DUPLICATE``), which would tie the anonymous row to them again.
 _PERSONAL_EVENT_VALUES = (
     Event.Kind.EMAIL_CONFIRMED, Event.Kind.EMAIL_SENT, Event.Kind.REMINDER_SENT,
-    Event.Kind.ESCALATED,
+    Event.Kind.ESCALATED, Event.Kind.ATTACHMENT_VIEWED, Event.Kind.DUPLICATE,
 )
 
 
@@ -127,8 +131,16 @@ def purge_request(request_id: int, *, now: datetime | None = None) -> bool:
         Request.objects.filter(pk=request_id).update(
             subject_name="", subject_email="", subject_phone="", description="", details={},
             status_token_hash=None, status_token_salt="", extension_explanation="",
-            forwarded_to_contact="", purged_at=now, next_reminder_at=None,
+            forwarded_to_contact="", purged_at=now, next_reminder_at=None, duplicate_of=None,
         )
+        # A duplicate is the same person's other request: the link, either way, would tie
+        # the anonymous row to a request that still has their name and address.
+        linked = {request.duplicate_of_id,
+                  *Request.objects.filter(duplicate_of_id=request_id).values_list("pk",
+                                                                                 flat=True)}
+        Request.objects.filter(duplicate_of_id=request_id).update(duplicate_of=None)
+        Event.objects.filter(request_id__in=linked - {None}, kind=Event.Kind.DUPLICATE,
+                             to_value=request.reference).update(to_value="")
         Message.objects.filter(request_id=request_id).delete()
         OutgoingEmail.objects.filter(request_id=request_id).delete()
         ChecklistItem.objects.filter(request_id=request_id).update(

@@ -5,17 +5,24 @@ The admin is the only login. Its site is django-otp's ``OTPAdminSite`` (installe
 code: a TOTP authenticator app, or one of the user's single-use backup codes. django-axes locks
 a username at an address after ``AXES_FAILURE_LIMIT`` failures (settings).
 
+Backup codes are stored only as keyed hashes (``backup_code_hash``), so a copy of the
+database opens nothing. A refused sign-in always gets the same answer, whichever factor was
+wrong, so the page never tells an attacker that a password is right.
+
 Enrolment is a command an administrator runs (``manage.py staff_otp USERNAME``); the functions
 below are what it and ``load_demo`` share.
 """
 
 from __future__ import annotations
 
+from base64 import b32encode
+
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import render
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
@@ -45,16 +52,42 @@ def enrol_totp(user, *, replace: bool = False) -> tuple[TOTPDevice, str]:
 
 @transaction.atomic
 def new_backup_codes(user, n: int = 10) -> list[str]:
-    """``n`` fresh single-use backup codes for ``user``; any earlier ones stop working."""
+    """``n`` fresh single-use backup codes for ``user``; any earlier ones stop working.
+
+    The codes are returned to be shown once; only their hashes are stored."""
     device, _created = StaticDevice.objects.get_or_create(
         user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True})
     if not device.confirmed:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
     device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(n)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    codes = [_new_backup_code() for _ in range(n)]
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=backup_code_hash(code, user_id=user.pk))
+        for code in codes)
     return codes
+
+
+def _new_backup_code() -> str:
+    """Eight characters of base32 (40 random bits), never all digits: the login tells a
+    backup code from an app's code by its shape."""
+    while (code := StaticToken.random_token()).isdigit():
+        pass
+    return code
+
+
+def backup_code_hash(code: str, *, user_id: int) -> str:
+    """What is stored of a backup code (in django-otp's ``StaticToken.token``, 16 characters).
+
+    HMAC-SHA256 under a key derived from ``SECRET_KEY``, so a copy of the database alone
+    cannot be searched for the codes (2^40 of them), and with the user's id in the message,
+    so one code of two users is stored differently. The hash is deterministic, so django-otp's
+    own lookup, single use and throttling work unchanged on it. Changing ``SECRET_KEY``
+    retires every backup code (``manage.py staff_otp USERNAME`` makes new ones).
+    Base32 of the first 80 bits: plenty for a secret of 40 bits."""
+    digest = salted_hmac("staff.auth.backup_code", f"{user_id}:{code}",
+                         algorithm="sha256").digest()
+    return b32encode(digest[:10]).decode().lower()
 
 
 def has_second_factor(user) -> bool:
@@ -65,64 +98,70 @@ def has_second_factor(user) -> bool:
 
 
 class StaffLoginForm(OTPAdminAuthenticationForm):
-    """django-otp's admin login form, with three changes.
+    """django-otp's admin login form, with four changes.
 
-    - A user without a device is told how to get one instead of "Please select a device".
-    - When no device is chosen, the code's shape picks it: six digits are the authenticator
-      app's, anything else a backup code (django-otp will not try every device, which would
-      throttle the ones not meant). With several devices of a kind the list still decides.
-    - A wrong code after the right password counts as a failed login for django-axes, so both
-      factors share the lockout.
+    - Every refusal has one message, whether the password, the code or the second factor is
+      what is wrong or missing: a different answer to the right password would confirm it to
+      an attacker (and a password is often used elsewhere too). The login page itself says
+      how to get a second factor.
+    - Every refused sign-in counts as a failed login for django-axes, once, so both factors
+      share the lockout and the lockout cannot tell a right password either.
+    - No device list, and the password is not written back into the page: django-otp does
+      both only after a right password, which would tell it too (and put the password in the
+      HTML). The code's shape picks the device instead. Six digits are the authenticator
+      app's; anything else is a backup code, looked up by its hash among the user's backup
+      devices (django-otp will not try every device, which would throttle the ones not
+      meant).
+    - A backup code is hashed (``backup_code_hash``) before django-otp compares it.
     """
 
-    otp_error_messages = {
-        **OTPAdminAuthenticationForm.otp_error_messages,
-        "token_required": _("Enter the 6-digit code from your authenticator app, or one of "
-                            "your backup codes."),
-        "invalid_token": _("That code is wrong or was used already. Wait for the next code "
-                           "of your app, or use another backup code."),
-        "no_device": _("Your account has no second factor yet, so it cannot open the staff "
-                       "pages. Ask an administrator to run “%(command)s” for you and add the "
-                       "code it shows to an authenticator app."),
+    error_messages = {
+        **OTPAdminAuthenticationForm.error_messages,
+        "invalid_login": _("The username, password or code is wrong, or the code was used "
+                           "already. Try again with all three; after a wrong code wait a "
+                           "few seconds, and take the next code of your app or another "
+                           "backup code."),
     }
 
     def clean_otp(self, user):
         if user is None:
             return
+        try:
+            self._check_second_factor(user)
+        except ValidationError:
+            user_login_failed.send(sender=__name__, request=self.request,
+                                   credentials={"username": user.get_username()})
+            raise self.get_invalid_login_error() from None
+
+    def _check_second_factor(self, user) -> None:
         if not has_second_factor(user):
-            raise ValidationError(self.otp_error_messages["no_device"],
-                                  params={"command": ENROL_COMMAND}, code="no_device")
+            raise ValidationError("No confirmed device.", code="no_device")
         token = "".join((self.cleaned_data.get("otp_token") or "").split()).replace("-", "")
         if token and not token.isdigit():
-            token = token.lower()  # backup codes are stored in lower case
+            # Backup codes are shown in lower case and stored as their hash.
+            token = backup_code_hash(token.lower(), user_id=user.pk)
         self.cleaned_data["otp_token"] = token
         if token and not self.cleaned_data.get("otp_device"):
             device = _device_for(user, token)
             if device is not None:
                 self.cleaned_data["otp_device"] = device.persistent_id
-        try:
-            super().clean_otp(user)
-        except ValidationError as exc:
-            # A code was tried and refused: wrong, used, or the device is throttled.
-            if token and getattr(exc, "code", None) not in _NOT_A_GUESS:
-                user_login_failed.send(sender=__name__, request=self.request,
-                                       credentials={"username": user.get_username()})
-            raise
+        super().clean_otp(user)
 
-
-# Refusals that are not a wrong guess: no code yet, or no device chosen among several.
-_NOT_A_GUESS = {"token_required", "device_required", "no_device", "challenge_message",
-                "not_interactive"}
+    def _update_form(self, user):
+        """django-otp fills the device list and writes the password back after a right
+        password; a refused page must look the same whichever factor was wrong."""
 
 
 def _device_for(user, token: str):
-    """The one confirmed device of the kind the token's shape says, or None."""
+    """The confirmed device the token's shape says: for six digits the user's newest app
+    of that many digits (``staff_otp`` keeps one); for a backup code's hash the backup device
+    that holds it, else the first one (so a wrong code is throttled there). None if the user
+    has no device of that kind."""
     if token.isdigit():
-        devices = [d for d in TOTPDevice.objects.filter(user=user, confirmed=True)
-                   if len(token) == d.digits]
-    else:
-        devices = list(StaticDevice.objects.filter(user=user, confirmed=True))
-    return devices[0] if len(devices) == 1 else None
+        return (TOTPDevice.objects.filter(user=user, confirmed=True, digits=len(token))
+                .order_by("-id").first())
+    devices = StaticDevice.objects.filter(user=user, confirmed=True).order_by("id")
+    return devices.filter(token_set__token=token).first() or devices.first()
 
 
 class StaffAdminSite(OTPAdminSite):

@@ -9,13 +9,13 @@ import pytest
 import time_machine
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from requests_app import access, deadlines
+from requests_app.casework import conversation
 from requests_app.models import (
     AUTHORITY_CONTACTS,
-    Attachment,
     ChecklistItem,
     DataSystem,
     Event,
@@ -329,10 +329,8 @@ def attachment(org_no):
     message = Message.objects.create(request=subject_request, body="Her er passet mitt.",
                                      direction=Message.Direction.FROM_SUBJECT,
                                      purpose=Message.Purpose.REPLY)
-    content = b"%PDF-1.4 test document"
-    stored = Attachment(request=subject_request, message=message, original_name="pass.pdf",
-                        content_type="application/pdf", size=len(content))
-    stored.file.save("upload", ContentFile(content), save=True)
+    stored = conversation.store_attachment(message, upload=SimpleUploadedFile(
+        "pass.pdf", b"%PDF-1.4 test document", content_type="application/pdf"))
     yield stored
     stored.file.delete(save=False)
 

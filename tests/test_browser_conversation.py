@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from requests_app.casework import workflow
+from requests_app.casework import conversation, workflow
 from requests_app.forms import ReplyForm
 from requests_app.models import Attachment, Message, Status
 from tests.test_browser import SCREENSHOTS, _in
@@ -76,8 +76,7 @@ def test_the_requester_answers_a_question_with_a_document(page, live_server, con
     assert reply.body.replace("\r\n", "\n") == ANSWER  # browsers send CRLF
     attachment = reply.attachments.get()
     assert (attachment.original_name, attachment.content_type) == ("forerkort.png", "image/png")
-    assert attachment.file.open("rb").read() == PNG
-    attachment.file.close()
+    assert b"".join(conversation.open_attachment(attachment)) == PNG
     assert Attachment.objects.count() == 1
     staff = [m for m in mail.outbox if m.to == [subject_request.organisation.contact_email]]
     assert len(staff) == 1 and "førerkortet" not in staff[0].body

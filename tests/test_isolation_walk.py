@@ -35,13 +35,14 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, resolve
 from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 
 from requests_app import access, events, outcomes
+from requests_app.casework import conversation
 from requests_app.models import (
     Attachment,
     ChecklistItem,
@@ -154,11 +155,9 @@ def _parts_of_a_request(subject_request, *, author, tag: str, system: DataSystem
                                      direction=Message.Direction.FROM_SUBJECT,
                                      purpose=Message.Purpose.REPLY,
                                      body=f"{tag}MSG here is my passport")
-    attachment = Attachment(request=subject_request, message=message,
-                            original_name=f"{tag}FILE-passport.pdf",
-                            content_type="application/pdf", size=20)
-    attachment.file.save("upload.pdf", ContentFile(f"%PDF-1.4 {tag}FILECONTENT".encode()),
-                         save=True)
+    attachment = conversation.store_attachment(message, upload=SimpleUploadedFile(
+        f"{tag}FILE-passport.pdf", f"%PDF-1.4 {tag}FILECONTENT".encode(),
+        content_type="application/pdf"))
     Reminder.objects.create(request=subject_request, kind="before_7",
                             for_due_date=subject_request.due_date,
                             recipients=author.email)

@@ -2,7 +2,10 @@
 
 
 from django.contrib import admin
+from django.template.defaultfilters import linebreaksbr
+from django.utils.translation import gettext_lazy as _
 
+from requests_app import notifications
 from requests_app.admin.base import OrganisationScopedAdmin
 from requests_app.models import (
     OutgoingEmail,
@@ -17,10 +20,17 @@ class OutgoingEmailAdmin(OrganisationScopedAdmin):
     list_display = ("created_at", "kind", "to", "state", "attempts", "sent_at")
     list_filter = ("state", "kind")
     search_fields = ("=request__reference", "=to")
-    readonly_fields = ("request", "kind", "to", "language", "subject", "body_text", "state",
+    readonly_fields = ("request", "kind", "to", "language", "subject", "body", "state",
                        "attempts", "last_error", "created_at", "sent_at")
-    exclude = ("body_html", "secret_url", "claimed_until")
+    fields = readonly_fields
     show_full_result_count = False
+
+    @admin.display(description=_("text"))
+    def body(self, obj):
+        """The text without its private link: an e-mail not sent yet (or failed) still holds
+        a working confirmation or status link, which would let any handler confirm a request
+        or read its status page as the requester."""
+        return linebreaksbr(notifications.redacted(obj, obj.body_text))
 
     def has_add_permission(self, request):
         return False

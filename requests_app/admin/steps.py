@@ -2,6 +2,8 @@
 register a request that came by e-mail, phone, letter or in person. Each page is a form that
 calls one service; the forms are here, the pages are methods of ``RequestPagesMixin``."""
 
+import itertools
+import logging
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -10,15 +12,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from requests_app import (
     access,
+    crypto,
     events,
     intake,
     outcomes,
@@ -27,7 +31,7 @@ from requests_app import (
 from requests_app.admin import outcomes as admin_outcomes
 from requests_app.admin import packages as admin_packages
 from requests_app.admin.base import person_label
-from requests_app.casework import checklist, replies, workflow
+from requests_app.casework import checklist, conversation, replies, workflow
 from requests_app.clock import legal
 from requests_app.forms import reject_control_characters
 from requests_app.models import (
@@ -42,6 +46,8 @@ from requests_app.models import (
     RequestType,
     Status,
 )
+
+logger = logging.getLogger(__name__)
 
 # --- Forms of the request's own pages --------------------------------------------------------
 
@@ -452,15 +458,24 @@ class RequestPagesMixin:
         attachment = Attachment.objects.filter(request=obj, pk=attachment_id).first()
         if attachment is None:
             raise Http404(gettext("No such attachment."))
+        # The file is encrypted at rest: the first chunk is decrypted before anything is
+        # sent, so a file gone from the disk or altered there is a clear 404, not a 500.
         try:
-            handle = attachment.file.open("rb")
+            chunks = conversation.open_attachment(attachment)
+            first = next(chunks, b"")
         except OSError:
             raise Http404(gettext("The file is no longer stored.")) from None
+        except crypto.TamperedError:
+            logger.exception("Attachment %s could not be decrypted", attachment.pk)
+            raise Http404(gettext("The file cannot be read: it was altered on the disk or "
+                                  "the encryption key changed.")) from None
         events.record(obj, Event.Kind.ATTACHMENT_VIEWED, actor=request.user,
                       to_value=attachment.original_name)
-        response = FileResponse(handle, as_attachment=True,
-                                filename=attachment.original_name,
-                                content_type=attachment.content_type)
+        response = StreamingHttpResponse(itertools.chain([first], chunks),
+                                         content_type=attachment.content_type)
+        response["Content-Length"] = str(attachment.size)
+        response["Content-Disposition"] = content_disposition_header(
+            True, attachment.original_name)
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "sandbox"
         return response
