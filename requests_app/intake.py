@@ -164,6 +164,9 @@ def receipt_time(*, organisation: Organisation, received_at: datetime,
         # An aware time built from a wall-clock time that does not exist in its own zone.
         raise ValidationError({"received_at": _(
             "This time does not exist there (the clocks were put forward).")})
+    # In UTC: a time in the repeated hour never compares equal to one in another zone
+    # (PEP 495), so nothing downstream should hold it in local time.
+    received_at = received_at.astimezone(UTC)
     if received_at > (now or timezone.now()):
         raise ValidationError({"received_at": _(
             "The time of receipt cannot be in the future.")})

@@ -310,25 +310,9 @@ class DueWindowFilter(admin.SimpleListFilter):
 
 
 
-class RequestAdminForm(forms.ModelForm):
-    """The request's page: only the assignee is editable (everything else is read-only)."""
-
-    class Meta:
-        model = Request
-        fields = ("assignee",)  # the admin passes the fields of its fieldsets
-
-    def clean_assignee(self):
-        """Refuse, beside the field, whom ``workflow.assign`` would refuse."""
-        assignee = self.cleaned_data.get("assignee")
-        if assignee is not None and assignee.pk != self.instance.assignee_id:
-            workflow.check_assignee(self.instance.organisation_id, assignee)
-        return assignee
-
-
 @admin.register(Request)
 class RequestAdmin(RequestPagesMixin, OrganisationScopedAdmin):
     change_form_template = "admin/requests_app/request/change_form.html"
-    form = RequestAdminForm
     # No e-mail address or description in the list: those are on the request's page. The name
     # only for members of the request's organisation (``subject_name_display``).
     list_display = ("reference", "organisation", "type", "status", "subject_name_display",
@@ -599,17 +583,17 @@ class RequestAdmin(RequestPagesMixin, OrganisationScopedAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if obj is not None and "assignee" in form.base_fields:
-            # Only staff of the request's own organisation (and whoever has it now).
+            # Whom ``workflow.assign`` accepts (active staff members of the request's own
+            # organisation), and whoever has it now.
             form.base_fields["assignee"].queryset = get_user_model().objects.filter(
-                Q(is_staff=True, is_active=True,
-                  memberships__organisation_id=obj.organisation_id)
-                | Q(pk=obj.assignee_id)).distinct()
+                Q(pk__in=workflow.assignable(obj.organisation_id).values("pk"))
+                | Q(pk=obj.assignee_id))
         return form
 
     def save_model(self, request, obj, form, change):
-        """Only the assignee is editable here, and it changes through ``workflow.assign``
-        (the form has already shown ``workflow.check_assignee``'s refusal beside the field;
-        a refusal of the actor's role is a message, never a 500)."""
+        """Only the assignee is editable here, and it changes through ``workflow.assign``.
+        The field offers only whom it accepts (``get_form``); any refusal (the actor's role,
+        a membership ended meanwhile) is a message, never a 500."""
         if change and "assignee" in form.changed_data:
             try:
                 workflow.assign(obj, assignee=form.cleaned_data["assignee"],

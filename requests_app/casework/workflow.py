@@ -204,15 +204,19 @@ def extend(request: Request, *, reason: str, explanation: str,
     return request
 
 
-def check_assignee(organisation: Organisation | int,
-                   assignee: AbstractBaseUser | None) -> None:
-    """Only an active staff member of the request's own organisation can be given it: staff
-    of another organisation must never see its requests (and would get its reminders)."""
+def assignable(organisation_id: int):
+    """The users a request of this organisation can be given: its active staff members.
+    Staff of another organisation must never see its requests (nor get its reminders)."""
+    return access.members([organisation_id])
+
+
+def check_assignee(organisation_id: int, assignee: AbstractBaseUser | None) -> None:
+    """Refuse (``ValidationError``) an assignee who is not ``assignable``."""
     if assignee is None:
         return
-    org_id = organisation if isinstance(organisation, int) else organisation.pk
-    if not access.members([org_id]).filter(pk=assignee.pk).exists():
-        name = Organisation.objects.filter(pk=org_id).values_list("name", flat=True).first()
+    if not assignable(organisation_id).filter(pk=assignee.pk).exists():
+        name = (Organisation.objects.filter(pk=organisation_id)
+                .values_list("name", flat=True).first())
         raise ValidationError(
             _("%(person)s is not an active staff member of %(organisation)s.") % {
                 "person": assignee.get_full_name() or assignee.get_username(),
