@@ -177,9 +177,9 @@ def test_a_handler_cannot_extend(client, handler, org_no):
         # A message on the request's page, not an error page.
         assert response.status_code == 200
         assert response.redirect_chain == [(change_url(subject_request), 302)]
-        assert ("error", "Only a compliance lead or an organisation admin of this "
-                         "organisation may extend the time limit or refuse a request.") in [
-            (m.level_tag, str(m)) for m in response.context["messages"]]
+        assert [m.level_tag for m in response.context["messages"]
+                if str(m).startswith("Only a compliance lead or an organisation admin of "
+                                     "this organisation may")] == ["error"]
     assert clock_fields(subject_request) == before
 
 
