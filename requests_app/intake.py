@@ -106,7 +106,8 @@ def register_request(
 ) -> tuple[Request, str]:
     """Staff register a request that came by e-mail, phone, letter or in person.
 
-    The actor must be allowed to work in the organisation (``access.WORK``). The clock runs
+    The actor must be allowed to work in the organisation (``access.WORK``); ``None`` only
+    for the system itself (an import), never for a staff path. The clock runs
     from the real time of receipt (Art. 12(3)), not from the registration, so that time is
     checked here (``receipt_time``), for every caller; the subject gets the same receipt and
     status link as on the web, if an address is known. Returns the request and its status

@@ -153,6 +153,25 @@ def test_a_partial_refusal_with_an_open_checklist_is_refused_on_the_refuse_page(
     assert unchanged(subject_request, Status.IN_PROGRESS)
 
 
+# --- Forwarding: only from where the table allows it ------------------------------------------
+
+
+def test_forwarding_a_waiting_request_is_refused_on_the_forward_page(client, handler, org_no):
+    waiting = make_request(org_no, status=Status.WAITING_FOR_SUBJECT)
+    client.force_login(handler)
+
+    response = client.post(page_url(waiting, "forward"), {
+        "controller_name": "Kunde AS", "controller_contact": "post@kunde.example",
+        "body": "Spør Kunde AS."})
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "A request cannot go from “Waiting for the requester” to “Forwarded to the controller”."]
+    waiting.refresh_from_db()
+    assert waiting.status == Status.WAITING_FOR_SUBJECT and not waiting.forwarded_to_name
+    assert not waiting.messages.exists()
+
+
 # --- Asking: no question, no waiting, no paused clock ------------------------------------------
 
 
