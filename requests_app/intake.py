@@ -7,15 +7,17 @@ Only a confirmed request enters the staff queue; unconfirmed ones are deleted af
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from requests_app import events, notifications
+from requests_app import access, events, notifications
 from requests_app.casework import checklist, workflow
 from requests_app.clock import legal
 from requests_app.links import absolute_url, confirm_path, status_path
@@ -90,25 +92,30 @@ def register_request(
     *,
     organisation: Organisation,
     channel: str,
-    received_at,
+    received_at: datetime,
     request_type: str,
     language: str,
     subject_name: str,
     subject_email: str,
     relationship: str,
-    actor,
+    actor: AbstractBaseUser | None,
+    received_fold: int | None = None,
     subject_phone: str = "",
     description: str = "",
     details: dict | None = None,
 ) -> tuple[Request, str]:
     """Staff register a request that came by e-mail, phone, letter or in person.
 
-    The clock runs from the real time of receipt (Art. 12(3)), not from the registration; the
-    subject gets the same receipt and status link as on the web, if an address is known.
-    Returns the request and its status token.
+    The actor must be allowed to work in the organisation (``access.WORK``); ``None`` only
+    for the system itself (an import), never for a staff path. The clock runs
+    from the real time of receipt (Art. 12(3)), not from the registration, so that time is
+    checked here (``receipt_time``), for every caller; the subject gets the same receipt and
+    status link as on the web, if an address is known. Returns the request and its status
+    token.
     """
-    if received_at > timezone.now():
-        raise ValidationError(_("The time of receipt cannot be in the future."))
+    access.require(actor, access.WORK, organisation)
+    received_at = receipt_time(organisation=organisation, received_at=received_at,
+                               fold=received_fold)
     with transaction.atomic():
         request = _create_with_unique_reference(
             organisation=organisation, type=request_type, language=language, channel=channel,
@@ -122,6 +129,57 @@ def register_request(
     return request, token
 
 
+def receipt_time(*, organisation: Organisation, received_at: datetime,
+                 fold: int | None = None, now: datetime | None = None) -> datetime:
+    """The moment a request reached the organisation, checked; the legal clock starts there.
+
+    ``received_at`` is either a moment (an aware datetime, such as an e-mail's date) or what
+    staff read off a clock where the organisation is (a naive wall-clock time in its time
+    zone). A wall-clock time must exist there and be one moment:
+
+    - in the hour skipped when the clocks go forward it does not exist: refused;
+    - in the hour repeated when the clocks go back it happened twice: refused unless ``fold``
+      says which (0 the first, in summer time, 1 the second, as in PEP 495);
+    - no time of receipt may be in the future.
+
+    Errors are keyed ``received_at`` (and ``received_fold``) so a form can show them beside
+    its fields.
+    """
+    zone = ZoneInfo(organisation.time_zone)
+    if timezone.is_naive(received_at):
+        first = received_at.replace(tzinfo=zone, fold=0)
+        second = received_at.replace(tzinfo=zone, fold=1)
+        if _round_trip(first) != received_at and _round_trip(second) != received_at:
+            raise ValidationError({"received_at": _(
+                "This time does not exist there (the clocks were put forward).")})
+        if first.utcoffset() != second.utcoffset():  # the repeated hour
+            if fold not in (0, 1):
+                raise ValidationError({"received_fold": _(
+                    "This time happened twice there (the clocks were put back): say "
+                    "whether it was the first or the second time.")})
+            received_at = second if fold else first
+        else:
+            received_at = first
+    elif isinstance(received_at.tzinfo, ZoneInfo) and _round_trip(received_at) != \
+            received_at.replace(tzinfo=None):
+        # An aware time built from a wall-clock time that does not exist in its own zone.
+        raise ValidationError({"received_at": _(
+            "This time does not exist there (the clocks were put forward).")})
+    # In UTC: a time in the repeated hour never compares equal to one in another zone
+    # (PEP 495), so nothing downstream should hold it in local time.
+    received_at = received_at.astimezone(UTC)
+    if received_at > (now or timezone.now()):
+        raise ValidationError({"received_at": _(
+            "The time of receipt cannot be in the future.")})
+    return received_at
+
+
+def _round_trip(moment: datetime) -> datetime:
+    """The wall-clock time ``moment`` shows after a trip through UTC: differs from the one it
+    was built from only when that one does not exist in its zone."""
+    return moment.astimezone(UTC).astimezone(moment.tzinfo).replace(tzinfo=None, fold=0)
+
+
 def _enter_queue(request: Request, *, actor=None, actor_label: str = "") -> str:
     """What every request goes through when it reaches the staff queue: the clock starts,
     the status link is made, the checklist is built, a duplicate is linked, and the receipt
@@ -133,7 +191,7 @@ def _enter_queue(request: Request, *, actor=None, actor_label: str = "") -> str:
     request.save()
     checklist.build(request)
     _link_duplicate(request)
-    workflow.change_status(request, Status.NEW, actor=actor, actor_label=actor_label)
+    workflow.accept(request, actor=actor, actor_label=actor_label)
     if request.subject_email:
         notifications.receipt_email(request, absolute_url(status_path(request, token)))
     return token

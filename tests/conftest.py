@@ -90,6 +90,12 @@ def handler(django_user_model, org_no):
 
 
 @pytest.fixture
+def lead(django_user_model, org_no):
+    """A compliance lead of the Norwegian organisation: may extend and refuse there."""
+    return _staff(django_user_model, "lead", org_no, Membership.Role.COMPLIANCE_LEAD)
+
+
+@pytest.fixture
 def outsider(django_user_model, org_dk):
     """A handler of the Danish organisation: must never see the Norwegian one's requests."""
     return _staff(django_user_model, "outsider", org_dk)

@@ -375,8 +375,14 @@ def test_only_a_lead_refuses_and_only_with_a_ground(client, handler, lead, org_n
     client.force_login(handler)
 
     assert "decision-refuse" not in client.get(change_url(subject_request)).content.decode()
-    assert client.get(page_url(subject_request, "refuse")).status_code == 403
-    assert client.post(page_url(subject_request, "refuse"), REFUSAL).status_code == 403
+    for response in (client.get(page_url(subject_request, "refuse"), follow=True),
+                     client.post(page_url(subject_request, "refuse"), REFUSAL, follow=True)):
+        # A message on the request's page, not an error page.
+        assert response.status_code == 200
+        assert response.redirect_chain == [(change_url(subject_request), 302)]
+        assert [level for level, text in messages_of(response)
+                if text.startswith("Only a compliance lead or an organisation admin of this "
+                                   "organisation may")] == ["error"]
     client.force_login(lead)
     assert "decision-refuse" in client.get(change_url(subject_request)).content.decode()
     no_ground = client.post(page_url(subject_request, "refuse"), {**REFUSAL, "ground": ""})
@@ -497,8 +503,8 @@ def test_assign_to_refuses_an_outsider_and_reports_requests_of_other_organisatio
     ours.refresh_from_db()
     theirs.refresh_from_db()
     assert ours.assignee == colleague and theirs.assignee is None
-    assert ("error", f"{theirs.reference}: colleague is not a member of Testfirma ApS.") in (
-        messages_of(response))
+    assert ("error", f"{theirs.reference}: colleague is not an active staff member of "
+                     "Testfirma ApS.") in messages_of(response)
 
 
 def test_assign_to_a_non_member_by_a_handler_is_refused(client, handler, outsider, org_no):

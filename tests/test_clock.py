@@ -12,10 +12,13 @@ from django.core.exceptions import ValidationError
 from requests_app import deadlines
 from requests_app.casework import workflow
 from requests_app.clock import legal
-from requests_app.models import Event, Request, Status
+from requests_app.models import Event, Request
 from tests.factories import make_request
 
 OSLO = ZoneInfo("Europe/Oslo")
+
+
+QUESTION = "Hvilke opplysninger gjelder det?"
 
 
 def at(*args) -> datetime:
@@ -50,11 +53,11 @@ def test_the_explanation_is_in_the_readers_language_with_local_holiday_names(org
 
 
 def test_an_extension_gives_three_months_from_receipt_and_tells_the_subject(
-        fresh, handler, django_capture_on_commit_callbacks):
+        fresh, lead, django_capture_on_commit_callbacks):
     with time_machine.travel(at(2027, 1, 20, 10), tick=False), \
             django_capture_on_commit_callbacks(execute=True):
         workflow.extend(fresh, reason="complexity", explanation="Data i fem systemer.",
-                        actor=handler)
+                        actor=lead)
 
     fresh.refresh_from_db()
     assert fresh.due_date == fresh.statutory_due_date == at(2027, 4, 5).date()  # 4 Apr: Sunday
@@ -69,34 +72,34 @@ def test_an_extension_gives_three_months_from_receipt_and_tells_the_subject(
     assert "kompleks" in message.body.lower()
 
 
-def test_a_second_extension_is_refused(fresh, handler):
+def test_a_second_extension_is_refused(fresh, lead):
     with time_machine.travel(at(2027, 1, 20, 10), tick=False):
-        workflow.extend(fresh, reason="complexity", explanation="x", actor=handler)
+        workflow.extend(fresh, reason="complexity", explanation="x", actor=lead)
         with pytest.raises(ValidationError, match="already been extended"):
-            workflow.extend(fresh, reason="number_of_requests", explanation="y", actor=handler)
+            workflow.extend(fresh, reason="number_of_requests", explanation="y", actor=lead)
 
     assert Request.objects.get().events.filter(kind=Event.Kind.EXTENDED).count() == 1
 
 
-def test_an_extension_after_the_notice_deadline_is_refused(fresh, handler):
+def test_an_extension_after_the_notice_deadline_is_refused(fresh, lead):
     # The subject must be told within one month: by 4 February 2027.
     with time_machine.travel(at(2027, 2, 4, 23, 59), tick=False):
         legal.check_extension(fresh)  # the last day is still in time
     with time_machine.travel(at(2027, 2, 5, 0, 1), tick=False):
         with pytest.raises(ValidationError, match="Too late to extend"):
-            workflow.extend(fresh, reason="complexity", explanation="x", actor=handler)
+            workflow.extend(fresh, reason="complexity", explanation="x", actor=lead)
 
     fresh.refresh_from_db()
     assert fresh.extended_at is None
     assert fresh.due_date == at(2027, 2, 4).date()
 
 
-def test_an_extension_needs_a_reason_and_an_explanation(fresh, handler):
+def test_an_extension_needs_a_reason_and_an_explanation(fresh, lead):
     with time_machine.travel(at(2027, 1, 20, 10), tick=False):
-        with pytest.raises(ValidationError):
-            workflow.extend(fresh, reason="because", explanation="x", actor=handler)
-        with pytest.raises(ValidationError):
-            workflow.extend(fresh, reason="complexity", explanation="  ", actor=handler)
+        with pytest.raises(ValidationError, match="Choose a reason"):
+            workflow.extend(fresh, reason="because", explanation="x", actor=lead)
+        with pytest.raises(ValidationError, match="Explain to the requester"):
+            workflow.extend(fresh, reason="complexity", explanation="  ", actor=lead)
 
 
 def test_waiting_for_the_requester_pauses_the_clock_when_the_organisation_chooses(
@@ -104,9 +107,9 @@ def test_waiting_for_the_requester_pauses_the_clock_when_the_organisation_choose
     org_no.pause_clock_while_waiting = True
     org_no.save()
     with time_machine.travel(at(2027, 1, 10, 12), tick=False):
-        workflow.change_status(fresh, Status.WAITING_FOR_SUBJECT, actor=handler)
+        workflow.ask_subject(fresh, body=QUESTION, purpose="clarification", actor=handler)
     with time_machine.travel(at(2027, 1, 14, 9), tick=False):
-        workflow.change_status(fresh, Status.IN_PROGRESS, actor=handler)
+        workflow.answer_received(fresh, actor=handler)
 
     fresh.refresh_from_db()
     # 10 → 14 January: 4 days; 4 Feb + 4 = 8 Feb 2027 (a Monday).
@@ -123,9 +126,9 @@ def test_a_paused_date_landing_on_a_weekend_moves_to_the_next_working_day(fresh,
     org_no.pause_clock_while_waiting = True
     org_no.save()
     with time_machine.travel(at(2027, 1, 10, 12), tick=False):
-        workflow.change_status(fresh, Status.WAITING_FOR_SUBJECT, actor=handler)
+        workflow.ask_subject(fresh, body=QUESTION, purpose="clarification", actor=handler)
     with time_machine.travel(at(2027, 1, 12, 9), tick=False):
-        workflow.change_status(fresh, Status.IN_PROGRESS, actor=handler)
+        workflow.answer_received(fresh, actor=handler)
 
     fresh.refresh_from_db()
     assert fresh.due_date == at(2027, 2, 8).date()  # 4 Feb + 2 = Sat 6 Feb → Mon 8 Feb
@@ -133,9 +136,9 @@ def test_a_paused_date_landing_on_a_weekend_moves_to_the_next_working_day(fresh,
 
 def test_without_the_setting_waiting_does_not_move_the_due_date(fresh, handler):
     with time_machine.travel(at(2027, 1, 10, 12), tick=False):
-        workflow.change_status(fresh, Status.WAITING_FOR_SUBJECT, actor=handler)
+        workflow.ask_subject(fresh, body=QUESTION, purpose="clarification", actor=handler)
     with time_machine.travel(at(2027, 1, 20, 9), tick=False):
-        workflow.change_status(fresh, Status.IN_PROGRESS, actor=handler)
+        workflow.answer_received(fresh, actor=handler)
 
     fresh.refresh_from_db()
     assert fresh.due_date == at(2027, 2, 4).date()
@@ -144,10 +147,10 @@ def test_without_the_setting_waiting_does_not_move_the_due_date(fresh, handler):
 
 
 def test_the_status_page_shows_the_extension_and_how_the_date_was_computed(
-        confirmed, client, handler):
+        confirmed, client, lead):
     subject_request, status_path = confirmed("access")
     workflow.extend(subject_request, reason="number_of_requests",
-                    explanation="Mange forespørsler denne måneden.", actor=handler)
+                    explanation="Mange forespørsler denne måneden.", actor=lead)
 
     html = client.get(status_path).content.decode()
 

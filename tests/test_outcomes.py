@@ -149,15 +149,6 @@ def test_a_restriction_needs_the_processing_the_ground_and_the_end_date(org_no, 
     assert logged.actor == handler and "Markedsføring" in logged.message
 
 
-def test_the_mark_completed_action_cannot_skip_the_outcome(org_no, handler):
-    subject_request = open_request(org_no, "restriction")
-
-    with pytest.raises(ValidationError, match="which processing is restricted"):
-        workflow.change_status(subject_request, Status.COMPLETED, actor=handler)
-    subject_request.refresh_from_db()
-    assert subject_request.status == Status.IN_PROGRESS
-
-
 def test_an_objection_to_direct_marketing_needs_no_assessment_and_lists_the_address(
         org_no, handler):
     subject_request = open_request(org_no, "objection", ["HubSpot"],

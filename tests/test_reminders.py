@@ -90,7 +90,7 @@ def test_a_closed_request_gets_no_further_reminder(org_no, assignee, lead, handl
     sent = run_sweeps(days(date(2027, 1, 4), date(2027, 1, 26)),
                       django_capture_on_commit_callbacks)
     with time_machine.travel(at(2027, 1, 27, 12), tick=False):
-        workflow.change_status(subject_request, Status.COMPLETED, actor=handler)
+        workflow.complete(subject_request, answer="Ferdig.", actor=handler)
 
     sent += run_sweeps(days(date(2027, 1, 27), date(2027, 2, 22)),
                        django_capture_on_commit_callbacks)
@@ -109,7 +109,7 @@ def test_after_an_extension_the_reminders_follow_the_new_date(
     sent = run_sweeps(days(date(2027, 1, 4), date(2027, 1, 26)),
                       django_capture_on_commit_callbacks)
     with time_machine.travel(at(2027, 1, 27, 12), tick=False):
-        workflow.extend(subject_request, reason="complexity", explanation="x", actor=handler)
+        workflow.extend(subject_request, reason="complexity", explanation="x", actor=lead)
 
     sent += run_sweeps(days(date(2027, 1, 27), date(2027, 4, 6)),
                        django_capture_on_commit_callbacks)
@@ -135,7 +135,8 @@ def test_a_paused_clock_sends_no_reminders_until_the_answer_comes(
                                        assignee=assignee, status=Status.IN_PROGRESS)
         reminders.reschedule(subject_request)
     with time_machine.travel(at(2027, 1, 20, 12), tick=False):
-        workflow.change_status(subject_request, Status.WAITING_FOR_SUBJECT, actor=handler)
+        workflow.ask_subject(subject_request, body="Hvilken konto gjelder det?",
+                             purpose="clarification", actor=handler)
 
     sent = run_sweeps(days(date(2027, 1, 20), date(2027, 2, 10)),
                       django_capture_on_commit_callbacks)

@@ -287,7 +287,7 @@ def _assert_nothing_happened(subject_request, org) -> None:
 def test_a_closed_request_shows_no_form_and_refuses_an_answer(confirmed, answer, client,
                                                               handler):
     subject_request, status_path = confirmed("access")
-    workflow.change_status(subject_request, Status.COMPLETED, actor=handler)
+    workflow.complete(subject_request, answer="Ferdig.", actor=handler)
 
     page = client.get(status_path)
     assert page.status_code == 200
@@ -301,7 +301,8 @@ def test_a_closed_request_shows_no_form_and_refuses_an_answer(confirmed, answer,
     assert _nb("This request is closed; it no longer takes messages.") in html
     assert 'data-testid="reply-refused"' in html
     assert "<textarea" not in html
-    assert not Message.objects.exists() and not Attachment.objects.exists()
+    assert not Message.objects.filter(direction=Message.Direction.FROM_SUBJECT).exists()
+    assert not Attachment.objects.exists()
     assert Request.objects.get().status == Status.COMPLETED
 
 

@@ -87,14 +87,14 @@ def test_the_answer_goes_to_the_status_page_and_the_email_only_says_there_is_new
     assert logged.message == "Vi har ingen opplysninger om deg."  # the sent text is kept
 
 
-def test_a_refusal_names_its_ground_and_tells_of_the_right_to_complain(confirmed, handler):
+def test_a_refusal_names_its_ground_and_tells_of_the_right_to_complain(confirmed, lead):
     subject_request, _ = confirmed("erasure")
 
     with pytest.raises(ValidationError):
-        workflow.refuse(subject_request, ground="", answer="Nei.", actor=handler)
+        workflow.refuse(subject_request, ground="", answer="Nei.", actor=lead)
     workflow.refuse(subject_request, ground="erasure_legal_obligation",
                     answer="Vi må oppbevare fakturaer i fem år etter bokføringsloven.",
-                    actor=handler)
+                    actor=lead)
 
     subject_request.refresh_from_db()
     assert subject_request.status == Status.REFUSED
@@ -105,16 +105,16 @@ def test_a_refusal_names_its_ground_and_tells_of_the_right_to_complain(confirmed
 
 
 def test_a_partial_refusal_completes_the_rest_and_needs_the_checklist(confirmed, systems,
-                                                                       handler):
+                                                                       handler, lead):
     subject_request, _ = confirmed("erasure", relationship="customer")
 
     with pytest.raises(ValidationError, match="HubSpot"):
         workflow.refuse(subject_request, ground="erasure_legal_obligation", answer="Delvis.",
-                        actor=handler, partly=True)
+                        actor=lead, partly=True)
     checklist.mark(subject_request.checklist.get(), state=ChecklistItem.State.DONE,
                    actor=handler)
     workflow.refuse(subject_request, ground="erasure_legal_obligation", answer="Delvis.",
-                    actor=handler, partly=True)
+                    actor=lead, partly=True)
 
     subject_request.refresh_from_db()
     assert subject_request.status == Status.COMPLETED

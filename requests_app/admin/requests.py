@@ -534,8 +534,8 @@ class RequestAdmin(RequestPagesMixin, OrganisationScopedAdmin):
     def _clock_tools(self, request, obj) -> dict:
         """The extension button and the status moves offered on the detail page."""
         extend_url = None
-        if self.has_change_permission(request, obj) and access.may_decide(request.user,
-                                                                   obj.organisation):
+        if (self.has_change_permission(request, obj)
+                and access.may(request.user, access.DECIDE, obj.organisation)):
             try:
                 legal.check_extension(obj)
             except ValidationError:
@@ -572,7 +572,7 @@ class RequestAdmin(RequestPagesMixin, OrganisationScopedAdmin):
               workflow.can_move(obj.status, Status.COMPLETED))
         offer("refuse", gettext("Refuse"),
               (workflow.can_move(obj.status, Status.REFUSED)
-               and access.may_decide(request.user, obj.organisation)))
+               and access.may(request.user, access.DECIDE, obj.organisation)))
         if not processor:
             offer("forward", gettext("Forward to the controller"),
                   workflow.can_move(obj.status, Status.FORWARDED))
@@ -591,17 +591,23 @@ class RequestAdmin(RequestPagesMixin, OrganisationScopedAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if obj is not None and "assignee" in form.base_fields:
-            # Only staff of the request's own organisation (and whoever has it now).
+            # Whom ``workflow.assign`` accepts (active staff members of the request's own
+            # organisation), and whoever has it now.
             form.base_fields["assignee"].queryset = get_user_model().objects.filter(
-                Q(is_staff=True, is_active=True,
-                  memberships__organisation_id=obj.organisation_id)
-                | Q(pk=obj.assignee_id)).distinct()
+                Q(pk__in=workflow.assignable(obj.organisation_id).values("pk"))
+                | Q(pk=obj.assignee_id))
         return form
 
     def save_model(self, request, obj, form, change):
-        """Only the assignee is editable here, and it changes through ``workflow.assign``."""
+        """Only the assignee is editable here, and it changes through ``workflow.assign``.
+        The field offers only whom it accepts (``get_form``); any refusal (the actor's role,
+        a membership ended meanwhile) is a message, never a 500."""
         if change and "assignee" in form.changed_data:
-            workflow.assign(obj, form.cleaned_data["assignee"], actor=request.user)
+            try:
+                workflow.assign(obj, assignee=form.cleaned_data["assignee"],
+                                actor=request.user)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
 
     def save_formset(self, request, form, formset, change):
         """The checklist changes through ``checklist.mark``, one logged event per changed
@@ -638,7 +644,7 @@ class RequestAdmin(RequestPagesMixin, OrganisationScopedAdmin):
         done = 0
         for obj in queryset:
             try:
-                workflow.assign(obj, request.user, actor=request.user)
+                workflow.assign(obj, assignee=request.user, actor=request.user)
                 done += 1
             except ValidationError as exc:
                 self.message_user(request, f"{obj}: {' '.join(exc.messages)}", messages.ERROR)
@@ -648,24 +654,18 @@ class RequestAdmin(RequestPagesMixin, OrganisationScopedAdmin):
     @admin.action(description=_("Assign to…"), permissions=["change"])
     def assign_to(self, request, queryset):
         """Choose a staff member on an intermediate page, then assign each selected request
-        through ``workflow.assign`` (which e-mails the assignee). Only members of a request's
-        organisation can be given it."""
+        through ``workflow.assign`` (which e-mails the assignee, and refuses anyone who is not
+        an active staff member of the request's organisation)."""
         chosen = list(queryset.select_related("organisation"))
         org_ids = {obj.organisation_id for obj in chosen}
         form = AssignForm(request.POST if "apply" in request.POST else None,
                           candidates=staff_members(org_ids))
         if form.is_bound and form.is_valid():
             assignee = form.cleaned_data["assignee"]
-            member_of = set(Membership.objects.filter(user=assignee, organisation_id__in=org_ids)
-                            .values_list("organisation_id", flat=True))
             done = 0
             for obj in chosen:
                 try:
-                    if obj.organisation_id not in member_of:
-                        raise ValidationError(gettext(
-                            "%(person)s is not a member of %(organisation)s.") % {
-                            "person": person_label(assignee), "organisation": obj.organisation})
-                    workflow.assign(obj, assignee, actor=request.user)
+                    workflow.assign(obj, assignee=assignee, actor=request.user)
                 except ValidationError as exc:
                     self.message_user(request, f"{obj}: {' '.join(exc.messages)}",
                                       messages.ERROR)
@@ -689,30 +689,26 @@ class RequestAdmin(RequestPagesMixin, OrganisationScopedAdmin):
         }
         return TemplateResponse(request, "admin/requests_app/request/assign_to.html", context)
 
-    def _move(self, request, queryset, action, *, message=""):
-        """Move each selected request through ``workflow.change_status``; a refusal is reported
-        per request and does not stop the others."""
-        target, only_from = STATUS_ACTIONS[action]
-        done, pks = 0, []
+    def _run_status_action(self, request, queryset, action):
+        """Run the action's own workflow function (``STATUS_ACTIONS``) on each selected
+        request; the function checks the actor's role and the status, and a refusal is
+        reported per request without stopping the others."""
+        perform, _applies = STATUS_ACTIONS[action]
+        moved: dict[str, int] = {}  # status reached → how many requests
+        pks = []
         for obj in queryset.select_related("organisation"):
             pks.append(obj.pk)
             try:
-                if only_from is not None and obj.status not in only_from:
-                    raise ValidationError(gettext(
-                        "“%(action)s” is only for requests with the status %(statuses)s.") % {
-                        "action": getattr(self, action).short_description,
-                        "statuses": ", ".join(f"“{Status(s).label}”" for s in
-                                              sorted(only_from))})
-                workflow.change_status(obj, target, actor=request.user, message=message)
+                perform(obj, actor=request.user)
             except ValidationError as exc:
                 self.message_user(request, f"{obj}: {' '.join(exc.messages)}", messages.ERROR)
             else:
-                done += 1
-        if done:
+                moved[obj.status] = moved.get(obj.status, 0) + 1
+        for status, count in moved.items():
             self.message_user(request, ngettext(
                 "%(count)d request moved to “%(status)s”.",
-                "%(count)d requests moved to “%(status)s”.", done)
-                % {"count": done, "status": Status(target).label}, messages.SUCCESS)
+                "%(count)d requests moved to “%(status)s”.", count)
+                % {"count": count, "status": Status(status).label}, messages.SUCCESS)
         if request.POST.get(RETURN_TO_CHANGE) and len(pks) == 1:
             return HttpResponseRedirect(reverse(
                 f"{self.admin_site.name}:requests_app_request_change", args=[pks[0]]))
@@ -720,19 +716,8 @@ class RequestAdmin(RequestPagesMixin, OrganisationScopedAdmin):
 
     @admin.action(description=_("Start work"), permissions=["change"])
     def start_work(self, request, queryset):
-        return self._move(request, queryset, "start_work")
-
-    @admin.action(description=_("Ask the requester for more information (identity)"),
-                  permissions=["change"])
-    def ask_requester_for_information(self, request, queryset):
-        return self._move(request, queryset, "ask_requester_for_information",
-                          message=gettext("Asked the requester for more information to "
-                                          "confirm their identity (GDPR Art. 12(6))."))
+        return self._run_status_action(request, queryset, "start_work")
 
     @admin.action(description=_("Answer received from the requester"), permissions=["change"])
     def answer_received(self, request, queryset):
-        return self._move(request, queryset, "answer_received")
-
-    @admin.action(description=_("Mark completed"), permissions=["change"])
-    def mark_completed(self, request, queryset):
-        return self._move(request, queryset, "mark_completed")
+        return self._run_status_action(request, queryset, "answer_received")

@@ -4,8 +4,7 @@ calls one service; the forms are here, the pages are methods of ``RequestPagesMi
 
 import itertools
 import logging
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from django import forms
 from django.conf import settings
@@ -44,7 +43,6 @@ from requests_app.models import (
     Relationship,
     ReplyTemplate,
     RequestType,
-    Status,
 )
 
 logger = logging.getLogger(__name__)
@@ -135,6 +133,13 @@ class RegisterRequestForm(forms.Form):
         label=_("Time received"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text=_("Local time where the organisation is. The one-month time limit runs "
                     "from this moment, not from today."))
+    received_fold = forms.ChoiceField(
+        label=_("When the clocks were put back"), required=False,
+        choices=[("", "---------"),
+                 ("0", _("The first time (still summer time)")),
+                 ("1", _("The second time (already winter time)"))],
+        help_text=_("Only for a time in the hour that happens twice, the night the clocks "
+                    "are put back."))
     request_type = forms.ChoiceField(label=_("Type"), choices=RequestType.choices)
     language = forms.ChoiceField(label=_("Language of the requester"),
                                  choices=settings.LANGUAGES)
@@ -168,40 +173,43 @@ class RegisterRequestForm(forms.Form):
                 self.fields["received_date"].initial = timezone.localdate()
 
     def clean(self):
+        """Only the conversion: date and time make the wall-clock time where the
+        organisation is. Whether it exists, is one moment and is not in the future is
+        ``intake.receipt_time``'s rule; ``register_view`` shows its refusal here."""
         data = super().clean()
-        organisation, day, moment = (data.get("organisation"), data.get("received_date"),
-                                     data.get("received_time"))
-        if organisation and day and moment:
-            zone = ZoneInfo(organisation.time_zone)
-            wall = datetime.combine(day, moment)
-            received = wall.replace(tzinfo=zone)
-            if received.astimezone(UTC).astimezone(zone).replace(
-                    tzinfo=None) != wall:
-                self.add_error("received_time", _("This time does not exist there (the "
-                                                  "clocks were put forward)."))
-            elif received > timezone.now():
-                self.add_error("received_date", _("The time of receipt cannot be in the "
-                                                  "future."))
-            else:
-                data["received_at"] = received
+        day, moment = data.get("received_date"), data.get("received_time")
+        if day and moment:
+            data["received_at"] = datetime.combine(day, moment)
+        fold = data.get("received_fold")
+        data["received_fold"] = int(fold) if fold in ("0", "1") else None
         return data
 
+    #: Where the service's errors (keyed by its argument names) are shown.
+    ERROR_FIELDS = {"received_at": "received_time", "received_fold": "received_fold"}
 
-# Admin actions that move the status: the status each moves to, and the statuses it is meant
-# for (None: whatever ``workflow.TRANSITIONS`` allows). "Answer received" and "Start work" both
-# lead to "In progress", but each only from where its name makes sense. The detail page offers
-# those the current status allows.
+    def add_service_error(self, exc: ValidationError) -> None:
+        """Show a refusal of ``intake.register_request`` beside the field it concerns."""
+        if hasattr(exc, "error_dict"):
+            for name, errors in exc.message_dict.items():
+                self.add_error(self.ERROR_FIELDS.get(name), errors)
+        else:
+            self.add_error(None, exc.messages)
+
+
+# The admin actions that move a status, each through its own workflow function, and whether
+# the current status allows it (the detail page offers only those). Asking the requester and
+# completing are no list actions: each needs its own text for each request, in the
+# requester's language, so they are the request's own pages ("Ask the requester", "Answer and
+# complete"), which the detail page links to.
 STATUS_ACTIONS = {
-    "start_work": (Status.IN_PROGRESS, {Status.NEW, Status.IDENTITY_CHECK}),
-    "ask_requester_for_information": (Status.WAITING_FOR_SUBJECT, None),
-    "answer_received": (Status.IN_PROGRESS, {Status.WAITING_FOR_SUBJECT}),
-    "mark_completed": (Status.COMPLETED, None),
+    "start_work": (workflow.start_work, workflow.can_start_work),
+    "answer_received": (workflow.answer_received, workflow.can_receive_answer),
 }
 
 
 def action_applies(name: str, status: str) -> bool:
-    target, only_from = STATUS_ACTIONS[name]
-    return (only_from is None or status in only_from) and workflow.can_move(status, target)
+    _perform, applies = STATUS_ACTIONS[name]
+    return applies(status)
 
 
 # Posted by the detail page's status form: go back there after the action, not to the list.
@@ -254,18 +262,26 @@ class RequestPagesMixin:
             raise PermissionDenied
         return obj
 
+    def _unless_deciding(self, request, obj):
+        """Extending and refusing are decisions for a compliance lead or an organisation admin
+        of the request's organisation (``access.DECIDE``, checked again by ``workflow``).
+        Anyone else goes back to the request's page with the reason: a message, not an
+        error page."""
+        try:
+            access.require(request.user, access.DECIDE, obj.organisation)
+        except access.NotAllowed as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(self._change_url(obj))
+        return None
+
     def _change_url(self, obj) -> str:
         return reverse(f"{self.admin_site.name}:requests_app_request_change", args=[obj.pk])
 
     def extend_view(self, request, object_id):
         """Extend the time limit by two months (Art. 12(3)) through ``workflow.extend``."""
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404(gettext("No such request."))
-        if not self.has_change_permission(request, obj) or not access.may_decide(request.user,
-                                                                         obj.organisation):
-            raise PermissionDenied(gettext("Only a compliance lead or an organisation admin "
-                                           "may extend the time limit."))
+        obj = self._get_changeable(request, object_id)
+        if (refused := self._unless_deciding(request, obj)) is not None:
+            return refused
         change_url = self._change_url(obj)
         try:
             legal.check_extension(obj)
@@ -403,9 +419,8 @@ class RequestPagesMixin:
         """Refuse, wholly or partly, on a legal ground: compliance leads, organisation admins
         and superusers only. The right to complain is added by ``workflow.refuse``."""
         obj = self._get_changeable(request, object_id)
-        if not access.may_decide(request.user, obj.organisation):
-            raise PermissionDenied(gettext("Only a compliance lead or an organisation admin "
-                                           "may refuse a request."))
+        if (refused := self._unless_deciding(request, obj)) is not None:
+            return refused
 
         def perform(obj, data):
             workflow.refuse(obj, ground=data["ground"], answer=data["body"],
@@ -495,13 +510,14 @@ class RequestPagesMixin:
             try:
                 obj, _token = intake.register_request(
                     organisation=data["organisation"], channel=data["channel"],
-                    received_at=data["received_at"], request_type=data["request_type"],
+                    received_at=data["received_at"], received_fold=data["received_fold"],
+                    request_type=data["request_type"],
                     language=data["language"], subject_name=data["subject_name"],
                     subject_email=data["subject_email"], subject_phone=data["subject_phone"],
                     relationship=data["relationship"], description=data["description"],
                     actor=request.user)
             except ValidationError as exc:
-                form.add_error(None, exc.messages)
+                form.add_service_error(exc)
             else:
                 if obj.subject_email:
                     text = gettext("%(reference)s is registered, due %(date)s. The receipt "

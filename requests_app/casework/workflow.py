@@ -1,8 +1,21 @@
 """The only place that changes a request's status or assignee, and logs the change.
 
-The allowed moves are one table. Every move goes through ``change_status``, which refuses
-anything outside the table with ``IllegalTransition`` (a ``ValidationError``, so admin actions
-and views can show its message), and writes the event in the same transaction.
+Each change is one named function that carries its rules: ``accept`` (into the staff queue),
+``start_work``, ``ask_subject``, ``subject_replied`` / ``answer_received``, ``complete``,
+``refuse``, ``forward``, ``extend`` and ``assign``. They all move the status through the
+private ``_move``, which refuses anything outside the table (``TRANSITIONS``) with
+``IllegalTransition`` and writes the event in the same transaction; nothing outside this
+module moves a status, so no admin action, view, task or command can skip a step's rules
+(the finished checklist, the answer, the outcome's side effects, the question before the
+clock pauses).
+
+Every function takes the acting user keyword-only (``actor=``) and checks the actor's role
+in the request's organisation (``access.require``): the work needs ``access.WORK``, the
+decisions with legal effect (extending, refusing wholly or partly) ``access.DECIDE``.
+``actor=None`` means no staff member acts: the requester (``subject_replied``, confirming
+through ``accept``) or the system (a task). Only those paths pass it; every staff path passes
+the signed-in user. A refusal is ``access.NotAllowed`` or another ``ValidationError``, so the
+admin shows it as a message.
 """
 
 from __future__ import annotations
@@ -14,10 +27,18 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from requests_app import events, notifications, outcomes
+from requests_app import access, events, notifications, outcomes
 from requests_app.casework import checklist, conversation
 from requests_app.clock import legal, reminders
-from requests_app.models import CLOSED_STATUSES, Event, Message, RefusalGround, Request, Status
+from requests_app.models import (
+    CLOSED_STATUSES,
+    Event,
+    Message,
+    Organisation,
+    RefusalGround,
+    Request,
+    Status,
+)
 
 S = Status
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -35,6 +56,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.FORWARDED: frozenset(),
 }
 
+#: Where "Start work" makes sense: a new request, or one whose identity is being checked.
+START_WORK_FROM = frozenset({S.NEW, S.IDENTITY_CHECK})
+#: Where "Answer received" makes sense: only a request that waits for the requester.
+ANSWER_RECEIVED_FROM = frozenset({S.WAITING_FOR_SUBJECT})
+
 
 class IllegalTransition(ValidationError):
     pass
@@ -44,32 +70,50 @@ def can_move(current: str, target: str) -> bool:
     return target in TRANSITIONS.get(current, frozenset())
 
 
+def can_start_work(status: str) -> bool:
+    return status in START_WORK_FROM and can_move(status, S.IN_PROGRESS)
+
+
+def can_receive_answer(status: str) -> bool:
+    return status in ANSWER_RECEIVED_FROM
+
+
+def _lock(request: Request) -> Request:
+    """The request's row, locked until the transaction ends, so that two staff members (or a
+    task) acting at once cannot both move it from the same state."""
+    return Request.objects.select_for_update().select_related("organisation").get(
+        pk=request.pk)
+
+
+def _check_move(current: str, target: str) -> None:
+    if not can_move(current, target):
+        raise IllegalTransition(
+            _("A request cannot go from “%(current)s” to “%(target)s”.")
+            % {"current": Status(current).label, "target": Status(target).label}
+        )
+
+
+def _only_from(current: str, allowed: frozenset[str], action: str) -> None:
+    if current not in allowed:
+        raise IllegalTransition(
+            _("“%(action)s” is only for requests with the status %(statuses)s.") % {
+                "action": action,
+                "statuses": ", ".join(f"“{Status(s).label}”" for s in sorted(allowed))})
+
+
 @transaction.atomic
-def change_status(
+def _move(
     request: Request,
     target: str,
     *,
-    actor: AbstractBaseUser | None = None,
+    actor: AbstractBaseUser | None,
     actor_label: str = "",
     message: str = "",
 ) -> Request:
-    """Move ``request`` to ``target`` if the table allows it, and log the move.
-
-    The row is re-read under a lock so that two staff members (or a task) acting at once
-    cannot both move it from the same state.
-    """
-    locked = Request.objects.select_for_update().select_related("organisation").get(
-        pk=request.pk)
-    if not can_move(locked.status, target):
-        raise IllegalTransition(
-            _("A request cannot go from “%(current)s” to “%(target)s”.")
-            % {"current": Status(locked.status).label, "target": Status(target).label}
-        )
-    if target == Status.COMPLETED and not locked.partly_refused:
-        # Also for the "Mark completed" action, which skips ``complete``: no request is
-        # completed without the outcome its article needs. A partial refusal completes what
-        # was not refused; its answer says what was done.
-        outcomes.check_complete(locked)
+    """Move ``request`` to ``target`` if the table allows it, and log the move. Private: the
+    public functions above and below check the actor and the step's own rules first."""
+    locked = _lock(request)
+    _check_move(locked.status, target)
     previous = locked.status
     locked.status = target
     events.record(locked, Event.Kind.STATUS_CHANGED, actor=actor, actor_label=actor_label,
@@ -97,16 +141,61 @@ CLOCK_FIELDS = ("status", "closed_at", "due_date", "statutory_due_date", "extend
                 "next_reminder_at")
 
 
+# --- Into the queue and to work ---------------------------------------------------------------
+
+
+@transaction.atomic
+def accept(request: Request, *, actor: AbstractBaseUser | None,
+           actor_label: str = "") -> Request:
+    """The request enters the staff queue (awaiting confirmation → new): the requester
+    confirmed the address (``actor=None``), or staff registered a request that came by
+    another channel (``actor`` must be allowed to work in the organisation). The caller
+    (``intake``) has started the clock and built the checklist."""
+    access.require(actor, access.WORK, request.organisation_id)
+    return _move(request, Status.NEW, actor=actor, actor_label=actor_label)
+
+
+@transaction.atomic
+def start_work(request: Request, *, actor: AbstractBaseUser | None) -> Request:
+    """Staff start on a new request, or on one whose identity is now confirmed."""
+    locked = _lock(request)
+    access.require(actor, access.WORK, locked.organisation_id)
+    _only_from(locked.status, START_WORK_FROM, _("Start work"))
+    return _move(request, Status.IN_PROGRESS, actor=actor)
+
+
+@transaction.atomic
+def answer_received(request: Request, *, actor: AbstractBaseUser | None) -> Request:
+    """The requester answered outside the portal (by phone, letter, in person): the request
+    stops waiting and goes back to work, as when the answer comes on the status page
+    (``subject_replied``). The clock resumes; paused days are added (``legal.resume``)."""
+    locked = _lock(request)
+    access.require(actor, access.WORK, locked.organisation_id)
+    _only_from(locked.status, ANSWER_RECEIVED_FROM, _("Answer received from the requester"))
+    return _move(request, _back_from_waiting(request), actor=actor)
+
+
+def _back_from_waiting(request: Request) -> str:
+    """Where a waiting request goes when the answer comes: back to the identity check if
+    that was the question, else to the work."""
+    asked = (request.messages.filter(direction=Message.Direction.TO_SUBJECT)
+             .order_by("-created_at", "-id").first())
+    return (Status.IDENTITY_CHECK if asked and asked.purpose == Message.Purpose.IDENTITY
+            else Status.IN_PROGRESS)
+
+
 @transaction.atomic
 def extend(request: Request, *, reason: str, explanation: str,
            actor: AbstractBaseUser | None) -> Request:
     """Extend the time limit by two further months (Art. 12(3)) and tell the subject why.
 
-    Refused (``ValidationError``) after the one-month notice deadline, for a second extension,
-    or for a closed request. Reminders for the new date follow.
+    A decision with legal effect: only a compliance lead or organisation admin of the
+    request's organisation (``access.DECIDE``). Refused (``ValidationError``) after the
+    one-month notice deadline, for a second extension, or for a closed request. Reminders
+    for the new date follow.
     """
-    locked = Request.objects.select_for_update().select_related("organisation").get(
-        pk=request.pk)
+    locked = _lock(request)
+    access.require(actor, access.DECIDE, locked.organisation_id)
     legal.extend(locked, reason=reason, explanation=explanation, actor=actor)
     locked.save()
     reminders.reschedule(locked)
@@ -115,13 +204,36 @@ def extend(request: Request, *, reason: str, explanation: str,
     return request
 
 
+def assignable(organisation_id: int):
+    """The users a request of this organisation can be given: its active staff members.
+    Staff of another organisation must never see its requests (nor get its reminders)."""
+    return access.members([organisation_id])
+
+
+def check_assignee(organisation_id: int, assignee: AbstractBaseUser | None) -> None:
+    """Refuse (``ValidationError``) an assignee who is not ``assignable``."""
+    if assignee is None:
+        return
+    if not assignable(organisation_id).filter(pk=assignee.pk).exists():
+        name = (Organisation.objects.filter(pk=organisation_id)
+                .values_list("name", flat=True).first())
+        raise ValidationError(
+            _("%(person)s is not an active staff member of %(organisation)s.") % {
+                "person": assignee.get_full_name() or assignee.get_username(),
+                "organisation": name})
+
+
 @transaction.atomic
-def assign(request: Request, assignee: AbstractBaseUser | None, *,
-           actor: AbstractBaseUser | None = None) -> Request:
-    """Give the request to ``assignee`` (or nobody), logging who did it."""
+def assign(request: Request, *, assignee: AbstractBaseUser | None,
+           actor: AbstractBaseUser | None) -> Request:
+    """Give the request to ``assignee`` (or nobody), logging who did it and e-mailing the new
+    assignee. The actor must be allowed to work in the organisation, the assignee must be
+    an active staff member of it (``check_assignee``)."""
     locked = Request.objects.select_for_update().get(pk=request.pk)
+    access.require(actor, access.WORK, locked.organisation_id)
     if locked.assignee_id == (assignee.pk if assignee else None):
         return request
+    check_assignee(locked.organisation_id, assignee)
     previous = locked.assignee
     locked.assignee = assignee
     locked.save(update_fields=["assignee", "updated_at"])
@@ -135,34 +247,45 @@ def assign(request: Request, assignee: AbstractBaseUser | None, *,
 
 # --- The conversation with the requester -----------------------------------------------------
 
+#: Why staff may ask: the answer to each goes back to a different place (``_back_from_waiting``).
+ASK_PURPOSES = (Message.Purpose.IDENTITY, Message.Purpose.CLARIFICATION)
+
 
 @transaction.atomic
 def ask_subject(request: Request, *, body: str, purpose: str,
                 actor: AbstractBaseUser | None) -> Request:
     """Ask the requester for information (to confirm identity, Art. 12(6), or to clarify the
-    request). The request waits for the answer; the clock may pause (``legal.pause``)."""
+    request). The question is posted first, then the request waits for the answer and the
+    clock may pause (``legal.pause``): no request waits, and no clock pauses, without a
+    question the requester can see."""
+    locked = _lock(request)
+    access.require(actor, access.WORK, locked.organisation_id)
+    if locked.status != Status.WAITING_FOR_SUBJECT:
+        _check_move(locked.status, Status.WAITING_FOR_SUBJECT)
+    if purpose not in ASK_PURPOSES:
+        raise ValidationError(_("Say why you ask: to confirm the requester's identity or to "
+                                "clarify the request."))
     if not body.strip():
         raise ValidationError(_("Write the question to the requester."))
-    conversation.post_to_subject(request, body=body, purpose=purpose, actor=actor)
-    if request.status != Status.WAITING_FOR_SUBJECT:
-        change_status(request, Status.WAITING_FOR_SUBJECT, actor=actor)
+    conversation.post_to_subject(locked, body=body, purpose=purpose, actor=actor)
+    if locked.status != Status.WAITING_FOR_SUBJECT:
+        why = (_("Asked the requester for more information to confirm their identity "
+                 "(GDPR Art. 12(6)).") if purpose == Message.Purpose.IDENTITY else "")
+        _move(request, Status.WAITING_FOR_SUBJECT, actor=actor, message=why)
     return request
 
 
 @transaction.atomic
 def subject_replied(request: Request, *, body: str, files=()) -> Request:
-    """The requester answered on the status page. A waiting request goes back to where the
-    question came from: the identity check, or the work."""
-    locked = Request.objects.select_for_update().get(pk=request.pk)
+    """The requester answered on the status page (no staff actor: the status link is the
+    requester's authority). A waiting request goes back to where the question came from:
+    the identity check, or the work."""
+    locked = _lock(request)
     if not locked.is_open:
         raise ValidationError(_("This request is closed; it no longer takes messages."))
     conversation.receive_from_subject(request, body=body, files=files)
     if locked.status == Status.WAITING_FOR_SUBJECT:
-        asked = (request.messages.filter(direction=Message.Direction.TO_SUBJECT)
-                 .order_by("-created_at", "-id").first())
-        back = (Status.IDENTITY_CHECK if asked and asked.purpose == Message.Purpose.IDENTITY
-                else Status.IN_PROGRESS)
-        change_status(request, back, actor_label=events.SUBJECT)
+        _move(request, _back_from_waiting(request), actor=None, actor_label=events.SUBJECT)
     return request
 
 
@@ -171,9 +294,19 @@ def subject_replied(request: Request, *, body: str, files=()) -> Request:
 
 @transaction.atomic
 def complete(request: Request, *, answer: str, actor: AbstractBaseUser | None) -> Request:
-    """Answer the request and close it. Every system on the checklist must be finished and
-    the outcome the right needs recorded (``outcomes.check_complete``); the answer ends with
-    what was done (``outcomes.summary``, in the requester's language)."""
+    """Answer the request and close it. Steps, all or nothing:
+
+    1. the actor may work in the organisation, and the status allows completing;
+    2. every system on the checklist is finished (``checklist.check_finished``) and the
+       outcome the right needs is recorded (``outcomes.check_complete``);
+    3. the outcome's side effects run (``outcomes.finish``: the packages' download period,
+       the suppression list for an objection to direct marketing);
+    4. the answer, ending with what was done (``outcomes.summary``, in the requester's
+       language), goes on the status page, and the request is completed.
+    """
+    locked = _lock(request)
+    access.require(actor, access.WORK, locked.organisation_id)
+    _check_move(locked.status, Status.COMPLETED)
     request.refresh_from_db()
     checklist.check_finished(request)
     outcomes.check_complete(request)
@@ -183,16 +316,20 @@ def complete(request: Request, *, answer: str, actor: AbstractBaseUser | None) -
     body = f"{answer.strip()}\n\n{summary}" if summary else answer
     conversation.post_to_subject(request, body=body, purpose=Message.Purpose.ANSWER,
                                  actor=actor)
-    return change_status(request, Status.COMPLETED, actor=actor)
+    return _move(request, Status.COMPLETED, actor=actor)
 
 
 @transaction.atomic
 def refuse(request: Request, *, ground: str, answer: str, actor: AbstractBaseUser | None,
            partly: bool = False) -> Request:
-    """Refuse the request, wholly or partly, on a named legal ground. The answer always tells
-    the requester of the right to complain to the supervisory authority and to seek a
-    judicial remedy (Art. 12(4)). A partial refusal completes the rest, so its checklist must
-    be finished."""
+    """Refuse the request, wholly or partly, on a named legal ground: a decision with legal
+    effect, so only a compliance lead or organisation admin of the request's organisation
+    (``access.DECIDE``). The answer always tells the requester of the right to complain to
+    the supervisory authority and to seek a judicial remedy (Art. 12(4)). A partial refusal
+    completes the rest, so its checklist must be finished and its side effects run."""
+    locked = _lock(request)
+    access.require(actor, access.DECIDE, locked.organisation_id)
+    _check_move(locked.status, Status.COMPLETED if partly else Status.REFUSED)
     if ground not in RefusalGround.values:
         raise ValidationError(_("A refusal must name its legal ground."))
     _require_answer(answer)
@@ -208,8 +345,8 @@ def refuse(request: Request, *, ground: str, answer: str, actor: AbstractBaseUse
             "authority": request.organisation.authority_contact}).strip()
     conversation.post_to_subject(request, body=f"{answer.strip()}\n\n{rights}",
                                  purpose=Message.Purpose.ANSWER, actor=actor)
-    return change_status(request, Status.COMPLETED if partly else Status.REFUSED, actor=actor,
-                         message=RefusalGround(ground).label)
+    return _move(request, Status.COMPLETED if partly else Status.REFUSED, actor=actor,
+                 message=RefusalGround(ground).label)
 
 
 @transaction.atomic
@@ -217,6 +354,9 @@ def forward(request: Request, *, controller_name: str, controller_contact: str, 
             actor: AbstractBaseUser | None) -> Request:
     """A processor passes the request to the controller responsible (Art. 28(3)(e)) and tells
     the requester whom to contact."""
+    locked = _lock(request)
+    access.require(actor, access.WORK, locked.organisation_id)
+    _check_move(locked.status, Status.FORWARDED)
     if not controller_name.strip() or not controller_contact.strip():
         raise ValidationError(_("Name the controller and how to contact it."))
     _require_answer(answer)
@@ -228,7 +368,7 @@ def forward(request: Request, *, controller_name: str, controller_contact: str, 
                   message=controller_contact)
     conversation.post_to_subject(request, body=answer, purpose=Message.Purpose.ANSWER,
                                  actor=actor)
-    return change_status(request, Status.FORWARDED, actor=actor)
+    return _move(request, Status.FORWARDED, actor=actor)
 
 
 def _require_answer(answer: str) -> None:
