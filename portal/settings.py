@@ -161,8 +161,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # The lockout page: 429 Too Many Requests (axes' default code) with our template.
 AXES_LOCKOUT_CALLABLE = "staff.auth.lockout_response"
-# The client's address as the rate limits read it (REMOTE_ADDR unless behind a proxy).
-AXES_CLIENT_IP_CALLABLE = "staff.auth.client_ip"
+# The client's address, the same one the intake's rate limit reads (TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "requests_app.client_address.client_ip"
 # Both factors: the admin site is django-otp's OTPAdminSite (portal/urls.py). The issuer is
 # the name authenticator apps show; the admin never shows secret keys or backup codes.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Rights portal")
@@ -317,7 +317,17 @@ INTAKE_RATE_LIMIT = env.str("INTAKE_RATE_LIMIT", default="20/h")
 # A form sent back faster than this after it was shown is treated as a bot's.
 INTAKE_MIN_FILL_SECONDS = env.int("INTAKE_MIN_FILL_SECONDS", default=3)
 RATELIMIT_VIEW = "requests_app.views.public.rate_limited"
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# How many reverse proxies of ours stand in front of the portal, each appending to
+# X-Forwarded-For. 0: none, the client is REMOTE_ADDR and X-Forwarded-For is ignored (a client
+# can write it). N: the client is the N-th entry from the right. Read by
+# requests_app/client_address.py for the rate limits and django-axes alike.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT={TRUSTED_PROXY_COUNT} is negative: use 0 (no proxy) or the "
+        "number of proxies in front of the portal.")
+# django-ratelimit's key="ip" calls this (a dotted path), and masks IPv6 to the /64.
+RATELIMIT_IP_META_KEY = "requests_app.client_address.client_ip"
 
 # Security.
 SESSION_COOKIE_HTTPONLY = True
