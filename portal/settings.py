@@ -373,13 +373,22 @@ PERMISSIONS_POLICY = {feature: [] for feature in (
     "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
 )}
 
+# One console handler, whose lines never hold a confirmation, status or package token
+# (portal/redact.py): Django logs the path of every 4xx ("Bad Request: /nb/status/<token>/").
+# Django's own "django" and "django.server" (runserver) loggers lose Django's default handlers,
+# which print paths unredacted, and reach it by propagation.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_tokens": {"()": "portal.redact.RedactTokensFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        # No handlers of their own: they propagate to the root's console handler.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "requests_app": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO"),
                          "propagate": False},
     },
