@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.db import connection
 
 from portal.redact import REDACTED, RedactTokensFilter, redact_path
 from tests.conftest import link_in
+from tests.worker import _database_url
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -97,14 +97,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _get(url: str, **headers) -> int:
