@@ -336,6 +336,17 @@ RATELIMIT_IP_META_KEY = "requests_app.client_address.client_ip"
 
 # Security.
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are the staff's (the public pages keep nothing in one but a passing message). A
+# staff session lasts a working day, not Django's two weeks: a session left open on a shared
+# or lost computer stops opening requesters' data by the next morning, and the cookie itself
+# ends with the browser. Counted from the session's last change (Django renews the expiry
+# when the session is saved, e.g. for a message after an action).
+STAFF_SESSION_HOURS = env.int("STAFF_SESSION_HOURS", default=10)
+if not 1 <= STAFF_SESSION_HOURS <= 24:
+    raise ImproperlyConfigured(
+        f"STAFF_SESSION_HOURS={STAFF_SESSION_HOURS}: use 1 to 24 (a working day is 8 to 12).")
+SESSION_COOKIE_AGE = STAFF_SESSION_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", default=False)

@@ -4,9 +4,13 @@ staff lockout (django-axes) both use it, so behind the proxy each visitor has th
 limits, a client cannot choose its address, and no header makes a 500."""
 
 import ipaddress
+import os
+import subprocess
+import sys
 
 import pytest
 from axes.models import AccessAttempt
+from django.conf import settings as django_settings
 from django.test import Client, RequestFactory
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -93,6 +97,17 @@ def test_any_header_gives_a_valid_address_and_never_raises(settings, header, cou
     settings.TRUSTED_PROXY_COUNT = count
 
     ipaddress.ip_address(client_ip(_request(header)))
+
+
+def test_a_negative_proxy_count_stops_start_up(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=django_settings.BASE_DIR,
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "DEBUG": "false",
+             "SECRET_KEY": "x" * 50, "VAR_DIR": str(tmp_path), "TRUSTED_PROXY_COUNT": "-1"})
+
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_COUNT=-1 is negative" in result.stderr
 
 
 # --- The intake's rate limit --------------------------------------------------------------------
