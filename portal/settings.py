@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): whether this session passed the second factor.
     "django_otp.middleware.OTPMiddleware",
+    # A body larger than the page could need is refused (413) before it is read.
+    "portal.middleware.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -310,6 +312,15 @@ SUPPRESSION_HASH_KEY = env.str("SUPPRESSION_HASH_KEY", default="")
 PACKAGE_LINK_MINUTES = env.int("PACKAGE_LINK_MINUTES", default=10)
 # Largest export file staff may upload (bytes).
 EXPORT_MAX_BYTES = env.int("EXPORT_MAX_BYTES", default=2 * 1024 * 1024 * 1024)
+# Request bodies. The whole body is capped before it is read by
+# portal.middleware.RequestBodyLimitMiddleware (the requester's largest answer with files;
+# EXPORT_MAX_BYTES for staff). Within it: the form fields other than files may take 1 MiB
+# (the longest form has a dozen fields of at most 5,000 characters), an uploaded file stays in
+# memory up to 1 MiB and goes to a temporary file beyond, and a request may carry 10 files
+# (an answer takes 5; staff upload one export at a time). Past these Django answers 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # Staff sign-in records (user name, address, browser) are kept this long, then erased.
 STAFF_LOGIN_LOG_DAYS = env.int("STAFF_LOGIN_LOG_DAYS", default=90)
