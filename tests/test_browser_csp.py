@@ -1,6 +1,6 @@
 """Under the strict Content-Security-Policy the pages still look and work as before in a real
 browser (Debian's chromium): chromium reports no violation, the styles that moved from inline
-to static files apply, and the forms and the admin's scripts run.
+to static files apply, and the forms and the scripts (the admin's, our upload check) run.
 """
 
 from __future__ import annotations
@@ -10,12 +10,19 @@ from django.conf import settings
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from requests_app.models import Request, Status
+from requests_app.models import Attachment, Request, Status
 from tests.conftest import TIMEOUT_MS, VALID
 from tests.factories import make_request
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+@pytest.fixture(autouse=True)
+def _remove_stored_files(db):
+    yield
+    for attachment in Attachment.objects.all():
+        attachment.file.delete(save=False)
 
 
 def _watch_csp(page: Page) -> list[str]:
@@ -81,4 +88,37 @@ def test_the_admin_pages_work_under_the_csp(new_context, live_server, client, ad
     staff.goto(f"{live_server.url}/staff/reports/")
     expect(staff.locator("main, #content").first).to_be_visible()
 
+    assert violations == []
+
+
+def test_the_status_page_refuses_an_oversized_file_before_sending_it(page, live_server,
+                                                                     confirmed, monkeypatch):
+    """static/requests_app/upload_limits.js (a file, so the CSP allows it) checks the limits
+    the form carries; nothing is sent."""
+    from requests_app.casework import conversation
+
+    monkeypatch.setattr(conversation, "MAX_FILE_BYTES", 1000)
+    subject_request, status_path = confirmed(language="en")
+    violations = _watch_csp(page)
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.goto(live_server.url + status_path)
+
+    page.locator("[name=body]").fill("My passport")
+    page.locator("input[type=file][name=files]").set_input_files(files=[
+        {"name": "passport.pdf", "mimeType": "application/pdf",
+         "buffer": b"%PDF-1.4\n" + b"0" * 2000}])
+    refused = page.get_by_test_id("upload-refused")
+    expect(refused).to_contain_text("“passport.pdf” is too large")
+    page.locator("#reply button[type=submit]").click()
+
+    expect(refused).to_be_visible()
+    assert posts == []
+    assert not subject_request.attachments.exists()
+    # A file within the limit goes through.
+    page.locator("input[type=file][name=files]").set_input_files(files=[
+        {"name": "small.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n" + b"0" * 200}])
+    expect(refused).to_be_hidden()
+    page.locator("#reply button[type=submit]").click()
+    expect(page.get_by_test_id("message-files")).to_contain_text("small.pdf")
     assert violations == []
