@@ -1,8 +1,13 @@
-"""Response headers Django's SecurityMiddleware does not set."""
+"""The portal's own middleware: the Permissions-Policy header (Django's SecurityMiddleware
+sets the other security headers, django-csp the Content-Security-Policy) and the cap on a
+request's body."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.shortcuts import render
+
+from requests_app.casework import conversation
 
 
 class PermissionsPolicyMiddleware:
@@ -36,8 +41,8 @@ class RequestBodyLimitMiddleware:
     ``DATA_UPLOAD_MAX_MEMORY_SIZE`` counts only the non-file fields), so without this a
     single POST could fill the disk before the form's per-file checks ever ran. The limit:
 
-    - signed-in staff: the largest export they may upload (``EXPORT_MAX_BYTES``) plus room
-      for the form;
+    - staff signed in with both factors: the largest export they may upload
+      (``EXPORT_MAX_BYTES``) plus room for the form;
     - everyone else: one answer on the status page with its most files at their largest
       (``conversation.max_body_bytes``).
 
@@ -60,11 +65,12 @@ class RequestBodyLimitMiddleware:
 
     @staticmethod
     def limit_for(request) -> int:
-        from requests_app.casework import conversation
-
         public = conversation.max_body_bytes()
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_staff:
+        # Staff past both factors (django-otp's is_verified): a password alone does not
+        # open the larger limit.
+        if (user is not None and user.is_authenticated and user.is_staff
+                and getattr(user, "is_verified", lambda: False)()):
             return max(public, settings.EXPORT_MAX_BYTES + conversation.BODY_MARGIN_BYTES)
         return public
 
@@ -78,10 +84,6 @@ def _content_length(meta) -> int | None:
 
 
 def _too_large(request, limit: int):
-    from django.shortcuts import render
-
-    from requests_app.casework import conversation
-
     return render(request, "413.html", {
         "limit": limit,
         "max_files": conversation.MAX_FILES,

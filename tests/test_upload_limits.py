@@ -185,3 +185,13 @@ _QUOTA_MESSAGE = (
     "This one holds %(count)d (%(size)s) already, and these files would go over "
     "that. Send fewer or smaller files, or describe the rest in your answer.",
 )
+
+
+@pytest.mark.otp_unverified
+def test_a_staff_password_without_the_second_factor_keeps_the_public_cap(client, handler,
+                                                                         small_limits):
+    client.force_login(handler)  # Django's plain force_login: no second factor
+
+    response = client.post("/admin/requests_app/request/", {"q": "x" * 40_000})
+
+    assert response.status_code == 413
