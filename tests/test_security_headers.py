@@ -109,3 +109,27 @@ def test_every_response_denies_camera_microphone_and_geolocation(client, admin_c
         policy = response["Permissions-Policy"]
         for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
             assert f"{feature}=()" in policy, policy
+
+
+def test_no_admin_list_or_add_page_has_inline_script_or_style(admin_client, org_no):
+    """Every model the admin registers: its list and its add page (where it has one)."""
+    from django.contrib import admin
+    from django.urls import NoReverseMatch, reverse
+
+    make_request(org_no, days_ago=60)
+    checked = 0
+    for model in admin.site._registry:
+        info = (model._meta.app_label, model._meta.model_name)
+        for name in ("changelist", "add"):
+            try:
+                path = reverse(f"admin:{info[0]}_{info[1]}_{name}")
+            except NoReverseMatch:
+                continue
+            response = admin_client.get(path)
+            if response.status_code != 200:  # e.g. an add page the admin does not offer
+                continue
+            _assert_strict_csp(response)
+            _assert_nothing_inline_without_the_nonce(response)
+            checked += 1
+
+    assert checked >= 10
