@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +79,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    # Content-Security-Policy with a nonce per response (settings CONTENT_SECURITY_POLICY).
+    "csp",
     "requests_app",
     "reports",
     "staff",
@@ -85,6 +88,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -93,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): whether this session passed the second factor.
     "django_otp.middleware.OTPMiddleware",
+    # A body larger than the page could need is refused (413) before it is read.
+    "portal.middleware.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -161,8 +168,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # The lockout page: 429 Too Many Requests (axes' default code) with our template.
 AXES_LOCKOUT_CALLABLE = "staff.auth.lockout_response"
-# The client's address as the rate limits read it (REMOTE_ADDR unless behind a proxy).
-AXES_CLIENT_IP_CALLABLE = "staff.auth.client_ip"
+# The client's address, the same one the intake's rate limit reads (TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "requests_app.client_address.client_ip"
 # Both factors: the admin site is django-otp's OTPAdminSite (portal/urls.py). The issuer is
 # the name authenticator apps show; the admin never shows secret keys or backup codes.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Rights portal")
@@ -305,6 +312,15 @@ SUPPRESSION_HASH_KEY = env.str("SUPPRESSION_HASH_KEY", default="")
 PACKAGE_LINK_MINUTES = env.int("PACKAGE_LINK_MINUTES", default=10)
 # Largest export file staff may upload (bytes).
 EXPORT_MAX_BYTES = env.int("EXPORT_MAX_BYTES", default=2 * 1024 * 1024 * 1024)
+# Request bodies. The whole body is capped before it is read by
+# portal.middleware.RequestBodyLimitMiddleware (the requester's largest answer with files;
+# EXPORT_MAX_BYTES for staff). Within it: the form fields other than files may take 1 MiB
+# (the longest form has a dozen fields of at most 5,000 characters), an uploaded file stays in
+# memory up to 1 MiB and goes to a temporary file beyond, and a request may carry 10 files
+# (an answer takes 5; staff upload one export at a time). Past these Django answers 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # Staff sign-in records (user name, address, browser) are kept this long, then erased.
 STAFF_LOGIN_LOG_DAYS = env.int("STAFF_LOGIN_LOG_DAYS", default=90)
@@ -317,10 +333,31 @@ INTAKE_RATE_LIMIT = env.str("INTAKE_RATE_LIMIT", default="20/h")
 # A form sent back faster than this after it was shown is treated as a bot's.
 INTAKE_MIN_FILL_SECONDS = env.int("INTAKE_MIN_FILL_SECONDS", default=3)
 RATELIMIT_VIEW = "requests_app.views.public.rate_limited"
-RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+# How many reverse proxies of ours stand in front of the portal, each appending to
+# X-Forwarded-For. 0: none, the client is REMOTE_ADDR and X-Forwarded-For is ignored (a client
+# can write it). N: the client is the N-th entry from the right. Read by
+# requests_app/client_address.py for the rate limits and django-axes alike.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT={TRUSTED_PROXY_COUNT} is negative: use 0 (no proxy) or the "
+        "number of proxies in front of the portal.")
+# django-ratelimit's key="ip" calls this (a dotted path), and masks IPv6 to the /64.
+RATELIMIT_IP_META_KEY = "requests_app.client_address.client_ip"
 
 # Security.
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are the staff's (the public pages keep nothing in one but a passing message). A
+# staff session lasts a working day, not Django's two weeks: a session left open on a shared
+# or lost computer stops opening requesters' data by the next morning, and the cookie itself
+# ends with the browser. Counted from the session's last change (Django renews the expiry
+# when the session is saved, e.g. for a message after an action).
+STAFF_SESSION_HOURS = env.int("STAFF_SESSION_HOURS", default=10)
+if not 1 <= STAFF_SESSION_HOURS <= 24:
+    raise ImproperlyConfigured(
+        f"STAFF_SESSION_HOURS={STAFF_SESSION_HOURS}: use 1 to 24 (a working day is 8 to 12).")
+SESSION_COOKIE_AGE = STAFF_SESSION_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", default=False)
@@ -331,13 +368,49 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROX
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy (django-csp 4). Scripts and styles come from our own static files, or
+# from an inline element that carries the response's nonce (``nonce="{{ request.csp_nonce }}"``);
+# never 'unsafe-inline', so markup injected into a page cannot run or restyle it. Style
+# attributes (style="") are refused too: use a class of static/requests_app/*.css. data: images
+# are Bootstrap's and the admin's icons. Nothing is loaded from another origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.NONCE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.NONE],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
+# Browser features no page of the portal uses, denied to every page and frame
+# (portal/middleware.py).
+PERMISSIONS_POLICY = {feature: [] for feature in (
+    "accelerometer", "autoplay", "bluetooth", "camera", "display-capture", "geolocation",
+    "gyroscope", "hid", "magnetometer", "microphone", "midi", "payment",
+    "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+)}
+
+# One console handler, whose lines never hold a confirmation, status or package token
+# (portal/redact.py): Django logs the path of every 4xx ("Bad Request: /nb/status/<token>/").
+# Django's own "django" and "django.server" (runserver) loggers lose Django's default handlers,
+# which print paths unredacted, and reach it by propagation.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_tokens": {"()": "portal.redact.RedactTokensFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
+        # No handlers of their own: they propagate to the root's console handler.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         "requests_app": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO"),
                          "propagate": False},
     },

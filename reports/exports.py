@@ -195,14 +195,22 @@ def _label(labels: dict, code: str) -> str:
     return labels.get(code, code)
 
 
-def annual_pdf(filters: Filters, reports: list[Report], *, base_url: str | None = None) -> bytes:
+def annual_pdf(filters: Filters, reports: list[Report]) -> bytes:
     """The annual report for the accountability file (Art. 5(2)): every table, per type, with
-    its chart, rendered by WeasyPrint from ``reports/reports_annual.html``."""
+    its chart, rendered by WeasyPrint from ``reports/reports_annual.html``.
+
+    Like the access package's cover (``requests_app.delivery.cover``), WeasyPrint may fetch
+    only ``data:`` URLs: the charts are inline SVG and the fonts come from the system, so
+    nothing needs a ``file:`` or ``http:`` URL, and a URL that reached the HTML could
+    otherwise read files of the server into the PDF or make the server call other hosts.
+    """
     from django.template.loader import render_to_string
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
     html = render_to_string("reports/reports_annual.html", {
         "filters": filters, "reports": reports, "definitions": DEFINITIONS,
         "generated": timezone.localtime(filters.now)})
-    return HTML(string=html, base_url=base_url).write_pdf()
+    fetcher = URLFetcher(allowed_protocols=("data",))
+    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
 

@@ -114,8 +114,7 @@ def annual_pdf(request):
     year = form.cleaned_data["year"]
     filters = dataclasses.replace(form.filters(), period="year", start=date(year, 1, 1),
                                   end=date(year, 12, 31))
-    body = exports.annual_pdf(filters, figures.build(filters),
-                              base_url=request.build_absolute_uri("/"))
+    body = exports.annual_pdf(filters, figures.build(filters))
     return _attachment(HttpResponse(body, content_type="application/pdf"),
                        f"annual-report_{filters.file_stem()}.pdf")
 

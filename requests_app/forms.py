@@ -333,6 +333,19 @@ class ReplyForm(forms.Form):
         field.widget.attrs["accept"] = ",".join(
             [*conversation.ALLOWED_TYPES,
              *(_TYPE_EXTENSIONS[t] for t in conversation.ALLOWED_TYPES if t in _TYPE_EXTENSIONS)])
+        # The same limits for static/requests_app/upload_limits.js, which stops the browser
+        # from sending files the server would refuse (a body over the cap is refused before it
+        # is read, which some browsers show as a broken connection). The server checks anyway.
+        field.widget.attrs.update({
+            "data-max-files": conversation.MAX_FILES,
+            "data-max-file-bytes": conversation.MAX_FILE_BYTES,
+            "data-too-many": ngettext("You can attach at most %(max)d file.",
+                                     "You can attach at most %(max)d files.",
+                                     conversation.MAX_FILES) % {"max": conversation.MAX_FILES},
+            # %(name)s is filled in by the script.
+            "data-too-large": _("“%(name)s” is too large: a file may be at most %(max)s.")
+            % {"name": "%(name)s", "max": filesizeformat(conversation.MAX_FILE_BYTES)},
+        })
 
 
 # --- Staff (admin) ---------------------------------------------------------------------------

@@ -186,15 +186,8 @@ class StaffAdminSite(OTPAdminSite):
 
 
 # --- django-axes --------------------------------------------------------------------------------
-
-
-def client_ip(request) -> str | None:
-    """The client's address, read where the intake's rate limit reads it
-    (``RATELIMIT_IP_META_KEY``). Behind a proxy that appends to X-Forwarded-For the last entry
-    is the one the proxy wrote, and the only one a client cannot choose."""
-    key = getattr(settings, "RATELIMIT_IP_META_KEY", "") or "REMOTE_ADDR"
-    value = request.META.get(key) or request.META.get("REMOTE_ADDR") or ""
-    return value.split(",")[-1].strip() or None
+# The address axes counts failures at is requests_app.client_address.client_ip (settings
+# AXES_CLIENT_IP_CALLABLE): the same answer as the intake's rate limit.
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -312,6 +312,7 @@ def test_waiting_for_the_requester_pauses_the_clock_and_the_answer_moves_the_due
     assert "the clock is paused" in page
 
     with time_machine.travel(at(2027, 3, 20, 11), tick=False):
+        client.force_login(handler)  # days later: a staff session lasts a working day
         response = client.post(LIST, {"action": "answer_received",
                                       "_selected_action": [subject_request.pk]})
 

@@ -13,8 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Count, Sum
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import ngettext
 
 from requests_app import crypto, events, notifications, selectors
 from requests_app.models import (
@@ -33,7 +37,48 @@ ALLOWED_TYPES = {
     "image/png": b"\x89PNG\r\n\x1a\n",
 }
 MAX_FILE_BYTES = 10 * 1024 * 1024
+#: Files in one answer.
 MAX_FILES = 5
+#: Files and bytes one request may hold from the requester over all its answers: room for
+#: the documents an identity check or a correction needs several times over, and a bound on
+#: what one status link (a secret the requester may lose) can put on our disk.
+MAX_REQUEST_FILES = 20
+MAX_REQUEST_BYTES = 100 * 1024 * 1024
+#: Room in a request body beside the files: the text fields and the multipart framing.
+BODY_MARGIN_BYTES = 1024 * 1024
+
+
+def max_body_bytes() -> int:
+    """The largest body a requester's page can legitimately POST: one answer with its most
+    files at their largest, and the text. A longer body is refused before it is read
+    (``portal.middleware.RequestBodyLimitMiddleware``)."""
+    return MAX_FILES * MAX_FILE_BYTES + BODY_MARGIN_BYTES
+
+
+def check_attachment_quota(request: Request, files: list[UploadedFile]) -> None:
+    """Refuse ``files`` when, with the files the request already holds, they would pass
+    ``MAX_REQUEST_FILES`` or ``MAX_REQUEST_BYTES``. Raises ``ValidationError`` with code
+    ``attachment_quota``, in the active language."""
+    if not files:
+        return
+    held = Attachment.objects.filter(request=request).aggregate(
+        count=Count("id"), size=Sum("size"))
+    count, size = held["count"] or 0, held["size"] or 0
+    new_size = sum(upload.size or 0 for upload in files)
+    if count + len(files) <= MAX_REQUEST_FILES and size + new_size <= MAX_REQUEST_BYTES:
+        return
+    raise ValidationError(
+        ngettext(
+            "A request can hold at most %(max_count)d file of at most %(max_size)s in all. "
+            "This one holds %(count)d (%(size)s) already, and these files would go over "
+            "that. Send fewer or smaller files, or describe the rest in your answer.",
+            "A request can hold at most %(max_count)d files of at most %(max_size)s in all. "
+            "This one holds %(count)d (%(size)s) already, and these files would go over "
+            "that. Send fewer or smaller files, or describe the rest in your answer.",
+            MAX_REQUEST_FILES),
+        code="attachment_quota",
+        params={"max_count": MAX_REQUEST_FILES, "max_size": filesizeformat(MAX_REQUEST_BYTES),
+                "count": count, "size": filesizeformat(size)})
 
 
 def post_to_subject(request: Request, *, body: str, purpose: str,
@@ -50,8 +95,14 @@ def post_to_subject(request: Request, *, body: str, purpose: str,
 
 def receive_from_subject(request: Request, *, body: str,
                          files: list[UploadedFile] = ()) -> Message:
-    """Store the requester's answer and files (already validated by the form), and tell staff
-    that there is news (without the content)."""
+    """Store the requester's answer and files (each file already validated by the form), and
+    tell staff that there is news (without the content).
+
+    The files must fit the request's quota (``check_attachment_quota``). ``workflow``'s
+    ``subject_replied`` holds the request's row lock while this runs, so two answers sent at
+    once cannot both pass the check with the room for one.
+    """
+    check_attachment_quota(request, list(files))
     message = Message.objects.create(request=request,
                                      direction=Message.Direction.FROM_SUBJECT,
                                      purpose=Message.Purpose.REPLY, body=body)

@@ -107,10 +107,13 @@ def status(request, token):
                 try:
                     workflow.subject_replied(subject_request, body=form.cleaned_data["body"],
                                              files=form.cleaned_data["files"])
-                except ValidationError as error:  # closed meanwhile
-                    refused = error.messages
-                    subject_request.refresh_from_db()
-                    form = form if subject_request.is_open else None
+                except ValidationError as error:
+                    if getattr(error, "code", None) == "attachment_quota":
+                        form.add_error("files", error)  # shown beside the files
+                    else:  # closed meanwhile
+                        refused = error.messages
+                        subject_request.refresh_from_db()
+                        form = form if subject_request.is_open else None
                 else:
                     messages.success(request, _("Your answer has been sent."))
                     return _private(redirect(request.path))
