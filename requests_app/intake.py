@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from requests_app import events, notifications
+from requests_app import access, events, notifications
 from requests_app.casework import checklist, workflow
 from requests_app.clock import legal
 from requests_app.links import absolute_url, confirm_path, status_path
@@ -105,8 +105,10 @@ def register_request(
 
     The clock runs from the real time of receipt (Art. 12(3)), not from the registration; the
     subject gets the same receipt and status link as on the web, if an address is known.
-    Returns the request and its status token.
+    Returns the request and its status token. By whoever may work on the organisation's
+    requests.
     """
+    access.require(actor, access.WORK, organisation)
     if received_at > timezone.now():
         raise ValidationError(_("The time of receipt cannot be in the future."))
     with transaction.atomic():

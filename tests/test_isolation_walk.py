@@ -41,7 +41,7 @@ from django.urls import URLPattern, URLResolver, resolve
 from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 
-from requests_app import access, events, outcomes
+from requests_app import events, outcomes
 from requests_app.models import (
     Attachment,
     ChecklistItem,
@@ -177,7 +177,6 @@ def _staff_of(org, username, django_user_model):
         username=username, email=f"{username}@{org.slug}.example", password="pw-for-tests-1",
         is_staff=True)
     Membership.objects.create(user=user, organisation=org, role=Membership.Role.HANDLER)
-    access.grant(user, Membership.Role.HANDLER)
     return user
 
 

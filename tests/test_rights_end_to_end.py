@@ -226,7 +226,7 @@ def test_objection_to_direct_marketing_succeeds_without_assessment_and_is_listed
     assert 'name="outcome-0-direct_marketing"' in page
     html = status_page(client, status_path, language)
     assert said(language, DIRECT_MARKETING_DONE) in html
-    assert outcomes.is_suppressed(org, "kari@example.no")
+    assert outcomes.is_suppressed(org, "kari@example.no", actor=None)
     entry = SuppressionEntry.objects.get()
     assert entry.organisation == org and entry.request == subject_request
 

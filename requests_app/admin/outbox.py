@@ -3,14 +3,14 @@
 
 from django.contrib import admin
 
-from requests_app.admin.base import OrganisationScopedAdmin
+from requests_app.admin.base import PortalAdmin
 from requests_app.models import (
     OutgoingEmail,
 )
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(OrganisationScopedAdmin):
+class OutgoingEmailAdmin(PortalAdmin):
     """What was sent, when, and what failed: read-only."""
 
     organisation_path = "request__organisation"
@@ -21,12 +21,4 @@ class OutgoingEmailAdmin(OrganisationScopedAdmin):
                        "attempts", "last_error", "created_at", "sent_at")
     exclude = ("body_html", "secret_url", "claimed_until")
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Seen by the organisation's members (``access.VIEW``); nobody adds, changes or deletes.

@@ -22,7 +22,6 @@ from requests_app import (
     events,
     intake,
     outcomes,
-    selectors,
 )
 from requests_app.admin import outcomes as admin_outcomes
 from requests_app.admin import packages as admin_packages
@@ -149,7 +148,7 @@ class RegisterRequestForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        organisations = selectors.organisations_of(user)
+        organisations = access.organisations(user, access.WORK)
         self.fields["organisation"].queryset = organisations
         if not self.is_bound:
             only = list(organisations[:2])
@@ -253,8 +252,8 @@ class RequestPagesMixin:
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404(gettext("No such request."))
-        if not self.has_change_permission(request, obj) or not access.may_decide(request.user,
-                                                                         obj.organisation):
+        if not self.has_change_permission(request, obj) or not access.may(
+                request.user, access.DECIDE, obj.organisation_id):
             raise PermissionDenied(gettext("Only a compliance lead or an organisation admin "
                                            "may extend the time limit."))
         change_url = self._change_url(obj)
@@ -394,7 +393,7 @@ class RequestPagesMixin:
         """Refuse, wholly or partly, on a legal ground: compliance leads, organisation admins
         and superusers only. The right to complain is added by ``workflow.refuse``."""
         obj = self._get_changeable(request, object_id)
-        if not access.may_decide(request.user, obj.organisation):
+        if not access.may(request.user, access.DECIDE, obj.organisation_id):
             raise PermissionDenied(gettext("Only a compliance lead or an organisation admin "
                                            "may refuse a request."))
 
