@@ -168,6 +168,22 @@ def test_the_mixed_member_changes_nothing_of_an_organisation_beyond_their_role_t
 
 
 @pytest.mark.parametrize("model", list(EXPECTED), ids=lambda m: m._meta.model_name)
+def test_each_list_shows_only_the_organisations_where_the_role_may_view(model, world, mixed,
+                                                                        client):
+    client.force_login(mixed)
+    response = client.get(_url(model, "changelist") + ("?queue=all" if model is Request else ""))
+    may_view = {country for country, role in ROLE_IN.items()
+                if "view" in EXPECTED[model][role]}
+    if not may_view:
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    shown = {obj.pk for obj in response.context["cl"].result_list}
+    for country, objects in world.items():
+        assert (objects[model].pk in shown) == (country in may_view), country
+
+
+@pytest.mark.parametrize("model", list(EXPECTED), ids=lambda m: m._meta.model_name)
 def test_the_add_form_offers_only_the_organisations_where_the_role_may_add(model, world,
                                                                            mixed, client):
     client.force_login(mixed)

@@ -177,8 +177,7 @@ class ReplyTemplateAdmin(PortalAdmin):
     fields = ("organisation", "name", "outcome", "request_type", "language", "body")
     show_full_result_count = False
 
-    def get_queryset(self, request):
-        qs = admin.ModelAdmin.get_queryset(self, request)
+    def scope(self, request, qs):
         ids = access.organisation_ids(request.user, access.VIEW)
         if ids is None:
             return qs

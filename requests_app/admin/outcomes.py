@@ -48,6 +48,7 @@ class RequestOutcomeInline(ScopedInline, admin.StackedInline):
 
     model = RequestOutcome
     formset = RequestPartFormSet  # a POST that leaves the outcome out changes nothing
+    change_action = access.WORK  # seen with ``access.VIEW``, the request's organisation's
     can_delete = False
     max_num = 1
     verbose_name_plural = _("outcome")
@@ -57,8 +58,6 @@ class RequestOutcomeInline(ScopedInline, admin.StackedInline):
 
     def _applies(self, obj) -> bool:
         return obj is not None and obj.type in outcomes.TYPE_FIELDS
-
-    change_action = access.WORK
 
     def has_view_permission(self, request, obj=None):
         return self._applies(obj) and super().has_view_permission(request, obj)

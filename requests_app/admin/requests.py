@@ -144,6 +144,7 @@ class ChecklistInline(RequestPartInline):
     """One row per system to search. State and note are edited here; saving goes through
     ``checklist.mark`` (see ``RequestAdmin.save_formset``), which logs each change."""
 
+    change_action = access.WORK
     model = ChecklistItem
     fields = ("system_name", "state", "note", "updated_by_display", "updated_at")
     readonly_fields = ("system_name", "updated_by_display", "updated_at")
@@ -158,8 +159,6 @@ class ChecklistInline(RequestPartInline):
         # The per-system outcome of the request's type (Art. 16, 17(3), 19), before "by".
         return ("system_name", "state", "note", *admin_outcomes.checklist_fields(obj),
                 "updated_by_display", "updated_at")
-
-    change_action = access.WORK
 
     def has_change_permission(self, request, obj=None):
         # A closed request's checklist is a record: ``checklist.mark`` refuses to change it.
@@ -312,6 +311,7 @@ class RequestAdmin(RequestPagesMixin, PortalAdmin):
     its requests; never deleted by hand (closed, then purged)."""
 
     add_action = change_action = access.WORK  # delete: nobody (``None``)
+
     change_form_template = "admin/requests_app/request/change_form.html"
     # No e-mail address or description in the list: those are on the request's page. The name
     # only for members of the request's organisation (``subject_name_display``).
