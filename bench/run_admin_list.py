@@ -60,7 +60,6 @@ from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken  # noqa: E402
 
 from requests_app import access  # noqa: E402
-from requests_app.admin.base import member_org_ids  # noqa: E402
 from requests_app.admin.requests import RequestAdmin  # noqa: E402
 from requests_app.models import Membership, Organisation, Request  # noqa: E402
 from requests_app.references import ALPHABET  # noqa: E402
@@ -250,7 +249,6 @@ def make_users() -> tuple:
     admin = User.objects.create_superuser(SUPERUSER, "admin@example.com", PASSWORD)
     handler = User.objects.create_user(HANDLER, "handler@example.com", PASSWORD,
                                        is_staff=True)
-    access.grant(handler, Membership.Role.HANDLER)
     Membership.objects.create(user=handler, organisation=Organisation.objects.get(
         slug="bench-org-1"), role=Membership.Role.HANDLER)
     others = [User.objects.create_user(f"bench-staff-{i}", f"staff{i}@example.com", PASSWORD,
@@ -353,7 +351,8 @@ class ProposedOrganisationFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         ordering = self.field_admin_ordering(field, request, model_admin)
-        limit = {} if request.user.is_superuser else {"pk__in": member_org_ids(request)}
+        ids = access.organisation_ids(request.user, access.VIEW)
+        limit = {} if ids is None else {"pk__in": ids}
         return field.get_choices(include_blank=False, limit_choices_to=limit,
                                  ordering=ordering)
 

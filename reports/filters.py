@@ -20,19 +20,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from requests_app import access
 from requests_app.models import (
     Channel,
-    Membership,
     Organisation,
     Relationship,
     RequestType,
 )
-
-#: The roles that see the reports of an organisation (superusers see every organisation).
-
-#: The roles that see the reports of an organisation (superusers see every organisation).
-
-REPORT_ROLES = (Membership.Role.COMPLIANCE_LEAD,)
 
 #: The longest custom period, to keep one request from scanning the whole history many times.
 MAX_PERIOD_DAYS = 10 * 366
@@ -41,21 +35,15 @@ MAX_PERIOD_DAYS = 10 * 366
 
 
 def report_organisations(user) -> QuerySet[Organisation]:
-    """The organisations whose reports ``user`` may see: every one for a superuser, else the
-    ones they are a compliance lead of."""
-    if not (user.is_active and user.is_staff):
+    """The organisations whose reports ``user`` may see (``access.REPORTS``): every one for
+    a superuser, else the ones they are a compliance lead of."""
+    if not user.is_staff:
         return Organisation.objects.none()
-    if user.is_superuser:
-        return Organisation.objects.all()
-    return Organisation.objects.filter(
-        pk__in=Membership.objects.filter(user=user, role__in=REPORT_ROLES)
-        .values("organisation_id"))
+    return access.organisations(user, access.REPORTS)
 
 
 def may_see_reports(user) -> bool:
-    return user.is_active and user.is_staff and (
-        user.is_superuser
-        or Membership.objects.filter(user=user, role__in=REPORT_ROLES).exists())
+    return user.is_staff and access.may_anywhere(user, access.REPORTS)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,9 @@ VIEW = "view"
 #: outcomes, add exports, build packages; add and edit the organisation's reply templates.
 WORK = "work"
 #: The decisions with legal effect the requester is told of: extending the time limit
-#: (Art. 12(3)), refusing wholly or partly (Art. 12(4), 12(5), 17(3), 21(1)).
+#: (Art. 12(3)), refusing wholly or partly (Art. 12(4), 12(5)), which includes keeping data
+#: an erasure asked for on an Art. 17(3) ground and finding that an objection is not upheld
+#: (Art. 21(1)), and ending a restriction (the requester is told first, Art. 18(3)).
 DECIDE = "decide"
 #: Keep the records of processing (Art. 30(1)).
 KEEP_RECORDS = "keep_records"
@@ -109,11 +111,16 @@ def require(user, action: str, organisation: Organisation | int) -> None:
 
 
 _MESSAGES = {
+    VIEW: gettext_lazy("You are not a member of this organisation."),
+    WORK: gettext_lazy("Your role does not allow you to work on this organisation's "
+                       "requests."),
     DECIDE: gettext_lazy("Only a compliance lead or an organisation admin of this "
-                         "organisation may extend the time limit or refuse a request."),
+                         "organisation may decide this: extend the time limit, refuse a "
+                         "request in whole or in part, or lift a restriction."),
     ADMINISTER: gettext_lazy("Only an organisation admin of this organisation may change it."),
     KEEP_RECORDS: gettext_lazy("Only a compliance lead or an organisation admin of this "
                                "organisation may keep its records of processing."),
+    REPORTS: gettext_lazy("Only a compliance lead of this organisation may read its reports."),
 }
 
 
@@ -155,96 +162,13 @@ def scope(qs: QuerySet, user, action: str = VIEW, *,
     return qs if ids is None else qs.filter(**{f"{path}__in": ids})
 
 
-def members(organisation_ids: Iterable[int]):
-    """Active staff users who are members of any of these organisations."""
+def members(organisation_ids: Iterable[int] | None):
+    """Active staff users who are members of any of these organisations (``None``: of any
+    organisation, as ``organisation_ids`` answers for a superuser)."""
     from django.contrib.auth import get_user_model
 
-    return (get_user_model().objects
-            .filter(is_staff=True, is_active=True,
-                    memberships__organisation_id__in=list(organisation_ids))
+    qs = get_user_model().objects.filter(is_staff=True, is_active=True)
+    if organisation_ids is None:
+        return qs.filter(memberships__isnull=False).distinct().order_by("username")
+    return (qs.filter(memberships__organisation_id__in=list(organisation_ids))
             .distinct().order_by("username"))
-
-
-# --- Legacy: roles as Django groups. Being replaced by the table above; remove with its
-# --- callers (admin permission hooks, load_demo, tests).
-
-from django.contrib.auth.models import Group, Permission  # noqa: E402
-
-_GROUP_HANDLER = [
-    "requests_app.view_request", "requests_app.change_request", "requests_app.view_event",
-    "requests_app.view_organisation", "requests_app.view_datasystem",
-    "requests_app.view_outgoingemail", "requests_app.view_reminder",
-    "requests_app.view_replytemplate", "requests_app.add_replytemplate",
-    "requests_app.change_replytemplate", "requests_app.view_processingrecord",
-]
-# The records of processing (Art. 30(1)) are kept by compliance leads and organisation admins;
-# handlers read them. Which organisation's records one may edit: ``may_edit_records``.
-_GROUP_RECORDS = [
-    "requests_app.add_processingrecord", "requests_app.change_processingrecord",
-    "requests_app.delete_processingrecord",
-]
-ROLE_PERMISSIONS = {
-    Membership.Role.HANDLER: _GROUP_HANDLER,
-    Membership.Role.COMPLIANCE_LEAD: _GROUP_HANDLER + _GROUP_RECORDS,
-    Membership.Role.ORG_ADMIN: _GROUP_HANDLER + [
-        "requests_app.change_organisation", "requests_app.add_datasystem",
-        "requests_app.change_datasystem", "requests_app.delete_datasystem",
-        "requests_app.delete_replytemplate",
-    ] + _GROUP_RECORDS,
-}
-
-
-def group_name(role: str) -> str:
-    return f"role: {role}"
-
-
-def ensure_groups() -> None:
-    """Create or update one group per role with exactly its permissions."""
-    for role, codes in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=group_name(role))
-        perms = [Permission.objects.get(content_type__app_label=code.split(".")[0],
-                                        codename=code.split(".")[1]) for code in codes]
-        group.permissions.set(perms)
-
-
-def grant(user, role: str) -> None:
-    ensure_groups()
-    user.groups.add(Group.objects.get(name=group_name(role)))
-
-
-def may_see_requests(user) -> bool:
-    """Whether ``user``'s role lets them see requests and their parts (checklist, outcome,
-    the suppression entries requests made); which organisations' requests: ``selectors``."""
-    return user.has_perm("requests_app.view_request") or may_work_on_requests(user)
-
-
-def may_work_on_requests(user) -> bool:
-    return user.has_perm("requests_app.change_request")
-
-
-# The roles that may take the decisions with legal effect that the requester is told about:
-# extending the time limit (Art. 12(3)) and refusing (Art. 12(4), 12(5), 17(3), 21(1)).
-_DECIDING_ROLES = (Membership.Role.COMPLIANCE_LEAD, Membership.Role.ORG_ADMIN)
-
-
-def may_decide(user, organisation) -> bool:
-    """Whether ``user`` may extend or refuse ``organisation``'s requests."""
-    if not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(user=user, organisation=organisation,
-                                     role__in=_DECIDING_ROLES).exists()
-
-
-# The roles that keep the records of processing (Art. 30(1)).
-_RECORD_KEEPING_ROLES = (Membership.Role.COMPLIANCE_LEAD, Membership.Role.ORG_ADMIN)
-
-
-def record_keeping_org_ids(user) -> frozenset[int]:
-    """The organisations whose records of processing ``user`` may edit. The permission of the
-    group is per user, not per organisation: a handler here may be a lead elsewhere."""
-    if not user.is_active:
-        return frozenset()
-    return frozenset(Membership.objects.filter(user=user, role__in=_RECORD_KEEPING_ROLES)
-                     .values_list("organisation_id", flat=True))

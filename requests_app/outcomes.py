@@ -30,7 +30,7 @@ from django.utils import formats, timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from requests_app import events, notifications, selectors
+from requests_app import access, events, notifications, selectors
 from requests_app.clock import legal
 from requests_app.delivery import packages
 from requests_app.models import (
@@ -124,7 +124,11 @@ def record(request: Request, *, actor: AbstractBaseUser | None, **fields) -> Req
     open: a closed request's outcome is the record of what was decided (lifting a restriction
     has its own steps, ``notify_lift`` and ``lift_restriction``). An objection recorded as one
     to direct marketing puts the address on the suppression list at once (see ``finish``).
+
+    Whoever works on the organisation's requests records the outcome; finding that an
+    objection is not upheld refuses it (Art. 21(1)) and is a decision (``access.DECIDE``).
     """
+    access.require(actor, access.WORK, request.organisation_id)
     allowed = TYPE_FIELDS.get(request.type, ())
     unknown = sorted(set(fields) - set(allowed))
     if unknown:
@@ -148,6 +152,8 @@ def record(request: Request, *, actor: AbstractBaseUser | None, **fields) -> Req
             changed.append(name)
     if not changed and outcome.pk is not None:
         return outcome
+    if "objection_upheld" in changed and outcome.objection_upheld is False:
+        access.require(actor, access.DECIDE, request.organisation_id)
     outcome.updated_by = actor if getattr(actor, "is_authenticated", False) else None
     outcome.updated_at = timezone.now()
     outcome.save()
@@ -372,18 +378,24 @@ def suppress(organisation: Organisation, email: str, *,
     return entry
 
 
-def is_suppressed(organisation: Organisation, email: str) -> bool:
-    """Whether an address is on the organisation's suppression list."""
+def is_suppressed(organisation: Organisation, email: str, *,
+                  actor: AbstractBaseUser | None) -> bool:
+    """Whether an address is on the organisation's suppression list: for whoever may see the
+    organisation's requests."""
+    access.require(actor, access.VIEW, organisation)
     if not normalise_email(email):
         return False
     return SuppressionEntry.objects.filter(organisation=organisation,
                                            email_hash=email_hash(organisation, email)).exists()
 
 
-def suppressed_among(organisation: Organisation, emails: Iterable[str]) -> set[str]:
+def suppressed_among(organisation: Organisation, emails: Iterable[str], *,
+                     actor: AbstractBaseUser | None) -> set[str]:
     """The addresses of ``emails`` that are on the organisation's list (Art. 21(3)), for a
     marketing list checked before a mailing: one query per thousand addresses, nothing
-    stored. Addresses are returned as given."""
+    stored. Addresses are returned as given. For whoever may see the organisation's
+    requests."""
+    access.require(actor, access.VIEW, organisation)
     suppressed: set[str] = set()
     batch: dict[str, list[str]] = {}
 
@@ -425,7 +437,9 @@ def _restriction(request: Request, *, lock: bool) -> RequestOutcome:
 def notify_lift(request: Request, *, actor: AbstractBaseUser | None) -> RequestOutcome:
     """Tell the requester, by e-mail, that the restriction will be lifted (Art. 18(3)), and
     record when. Needs an e-mail address: without one, tell them by phone or letter first
-    and record it on the request's address before using this."""
+    and record it on the request's address before using this. Announcing the end of a
+    restriction is a decision (``access.DECIDE``), as is lifting it."""
+    access.require(actor, access.DECIDE, request.organisation_id)
     outcome = _restriction(request, lock=True)
     if outcome.lift_notice_sent_at is not None:
         raise ValidationError(_("The requester was already told, on %(date)s.") % {
@@ -444,7 +458,9 @@ def notify_lift(request: Request, *, actor: AbstractBaseUser | None) -> RequestO
 
 @transaction.atomic
 def lift_restriction(request: Request, *, actor: AbstractBaseUser | None) -> RequestOutcome:
-    """Lift the restriction. Refused until the requester was told (Art. 18(3))."""
+    """Lift the restriction: a decision (``access.DECIDE``), refused until the requester was
+    told (Art. 18(3))."""
+    access.require(actor, access.DECIDE, request.organisation_id)
     outcome = _restriction(request, lock=True)
     if outcome.lift_notice_sent_at is None:
         raise ValidationError(_("Tell the requester first: a restriction may only be lifted "

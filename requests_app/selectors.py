@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import QuerySet
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from requests_app.models import Event, Membership, Organisation, Request, RequestType, Status
+from requests_app.models import Event, Membership, Request, RequestType, Status
 
 # The events a subject sees on the status page; notes and assignments are internal.
 PUBLIC_EVENT_KINDS = (Event.Kind.CREATED, Event.Kind.EMAIL_CONFIRMED, Event.Kind.STATUS_CHANGED,
@@ -28,20 +27,6 @@ def public_timeline(request: Request) -> list[dict]:
             text = event.get_kind_display()
         rows.append({"at": event.at, "text": text})
     return rows
-
-
-def organisations_of(user) -> QuerySet[Organisation]:
-    """The organisations a staff user may see: all for a superuser, else their memberships."""
-    if user.is_superuser:
-        return Organisation.objects.all()
-    return Organisation.objects.filter(memberships__user=user)
-
-
-def requests_visible_to(user) -> QuerySet[Request]:
-    qs = Request.objects.all()
-    if user.is_superuser:
-        return qs
-    return qs.filter(organisation__memberships__user=user)
 
 
 def rights_explained() -> list[dict]:

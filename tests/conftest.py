@@ -1,5 +1,10 @@
-"""Shared fixtures: two organisations (NO, DK), a handler of the Norwegian one, and an outsider
-(a handler of another organisation) who must see nothing of the Norwegian one's data."""
+"""Shared fixtures: two organisations (NO, DK) and the staff every test needs: of the
+Norwegian one a handler, a compliance lead (``lead``) and an organisation admin
+(``org_admin``); an outsider (a handler of the Danish one) who must see nothing of the
+Norwegian one's data; a member with mixed roles (``mixed``: organisation admin of the Danish
+one, only a handler of the Norwegian one); a superuser who is a member of none (``boss``).
+
+Roles come from the memberships alone (``requests_app.access``): no group, no permission."""
 
 from __future__ import annotations
 
@@ -12,7 +17,6 @@ from django.core import mail
 from django.core.cache import cache
 from django.utils import translation
 
-from requests_app import access
 from requests_app.models import Membership, Organisation, OutgoingEmail, Request
 
 # The browser tests (``tests/test_browser*.py``): Debian's chromium, never ``playwright
@@ -76,12 +80,24 @@ def org_dk(db) -> Organisation:
     )
 
 
-def _staff(django_user_model, username, org, role=Membership.Role.HANDLER):
+Role = Membership.Role
+
+
+def _staff(django_user_model, username, org, role=Role.HANDLER, **fields):
     user = django_user_model.objects.create_user(username=username, password="pw-for-tests-1",
-                                                 is_staff=True)
+                                                 is_staff=True, **fields)
     Membership.objects.create(user=user, organisation=org, role=role)
-    access.grant(user, role)
     return user
+
+
+@pytest.fixture
+def make_staff(django_user_model):
+    """``make_staff(username, organisation, role=handler, **user fields)``: one more member."""
+
+    def _make(username, org, role=Role.HANDLER, **fields):
+        return _staff(django_user_model, username, org, role, **fields)
+
+    return _make
 
 
 @pytest.fixture
@@ -91,14 +107,38 @@ def handler(django_user_model, org_no):
 
 @pytest.fixture
 def lead(django_user_model, org_no):
-    """A compliance lead of the Norwegian organisation: may extend and refuse there."""
-    return _staff(django_user_model, "lead", org_no, Membership.Role.COMPLIANCE_LEAD)
+    """The Norwegian organisation's compliance lead: decides, keeps records, reads reports."""
+    return _staff(django_user_model, "lead", org_no, Role.COMPLIANCE_LEAD,
+                  email="lead@testfirma.example")
+
+
+@pytest.fixture
+def org_admin(django_user_model, org_no):
+    """The Norwegian organisation's admin: its settings, systems, members and templates."""
+    return _staff(django_user_model, "orgadmin", org_no, Role.ORG_ADMIN,
+                  email="orgadmin@testfirma.example")
 
 
 @pytest.fixture
 def outsider(django_user_model, org_dk):
     """A handler of the Danish organisation: must never see the Norwegian one's requests."""
     return _staff(django_user_model, "outsider", org_dk)
+
+
+@pytest.fixture
+def mixed(django_user_model, org_no, org_dk):
+    """Organisation admin of the Danish organisation and only a handler of the Norwegian one:
+    an admin's rights must not follow them into the Norwegian one."""
+    user = _staff(django_user_model, "mixed", org_dk, Role.ORG_ADMIN,
+                  email="mixed@testfirma-dk.example")
+    Membership.objects.create(user=user, organisation=org_no, role=Role.HANDLER)
+    return user
+
+
+@pytest.fixture
+def boss(django_user_model):
+    """A superuser who is a member of no organisation."""
+    return django_user_model.objects.create_superuser("boss", "boss@example.no", "pw-1-boss")
 
 
 VALID = {

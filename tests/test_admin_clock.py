@@ -5,7 +5,6 @@ clock and reminders on a request's page."""
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 import time_machine
 from django.core import mail
 from django.db import connection
@@ -14,7 +13,6 @@ from django.utils import translation
 from django.utils.html import escape
 
 from requests_app import access, deadlines
-from requests_app.access import may_decide
 from requests_app.clock import legal
 from requests_app.models import Event, Membership, OutgoingEmail, Reminder, Status
 from tests.factories import make_request
@@ -35,25 +33,6 @@ def change_url(subject_request):
 
 def extend_url(subject_request):
     return f"{LIST}{subject_request.pk}/extend/"
-
-
-def _staff(django_user_model, username, org, role):
-    user = django_user_model.objects.create_user(
-        username=username, password="pw-for-tests-1", email=f"{username}@testfirma.example",
-        is_staff=True)
-    Membership.objects.create(user=user, organisation=org, role=role)
-    access.grant(user, role)
-    return user
-
-
-@pytest.fixture
-def lead(django_user_model, org_no):
-    return _staff(django_user_model, "lead", org_no, Membership.Role.COMPLIANCE_LEAD)
-
-
-@pytest.fixture
-def org_admin(django_user_model, org_no):
-    return _staff(django_user_model, "orgadmin", org_no, Membership.Role.ORG_ADMIN)
 
 
 def clock_fields(subject_request) -> tuple:
@@ -184,9 +163,9 @@ def test_a_handler_cannot_extend(client, handler, org_no):
 
 
 def test_another_organisations_staff_get_404_on_the_extend_page(client, outsider, org_no,
-                                                                 django_user_model, org_dk):
+                                                                 make_staff, org_dk):
     subject_request = make_request(org_no, days_ago=3)
-    other_lead = _staff(django_user_model, "dklead", org_dk, Membership.Role.COMPLIANCE_LEAD)
+    other_lead = make_staff("dklead", org_dk, Membership.Role.COMPLIANCE_LEAD)
 
     for user in (outsider, other_lead):
         client.force_login(user)
@@ -197,14 +176,16 @@ def test_another_organisations_staff_get_404_on_the_extend_page(client, outsider
 
 
 def test_only_leads_and_admins_of_that_organisation_or_superusers_may_decide(
-        db, org_no, org_dk, lead, org_admin, handler, outsider, django_user_model):
-    boss = django_user_model.objects.create_superuser("boss", "boss@example.no", "pw-1-boss")
+        db, org_no, org_dk, lead, org_admin, handler, outsider, mixed, boss):
+    def may_decide(user, org):
+        return access.may(user, access.DECIDE, org)
 
     assert may_decide(lead, org_no) and may_decide(org_admin, org_no)
     assert may_decide(boss, org_no) and may_decide(boss, org_dk)
     assert not may_decide(handler, org_no)
     assert not may_decide(lead, org_dk)
     assert not may_decide(outsider, org_no)
+    assert may_decide(mixed, org_dk) and not may_decide(mixed, org_no)
 
 
 # --- The request's page -----------------------------------------------------------------------

@@ -12,12 +12,11 @@ from itertools import count
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from requests_app import access, events, outcomes
+from requests_app import events, outcomes
 from requests_app.models import (
     Attachment,
     ChecklistItem,
@@ -158,16 +157,6 @@ def member_superuser(django_user_model, org_no):
     Membership.objects.create(user=user, organisation=org_no,
                               role=Membership.Role.COMPLIANCE_LEAD)
     return user
-
-
-@pytest.fixture
-def handler(handler):
-    """The handler with the reply-template permissions ``roles`` is to grant handlers."""
-    group = Group.objects.get(name=access.group_name(Membership.Role.HANDLER))
-    group.permissions.add(*Permission.objects.filter(
-        content_type__app_label="requests_app",
-        codename__in=["view_replytemplate", "add_replytemplate", "change_replytemplate"]))
-    return handler
 
 
 def _queries(client, url) -> int:

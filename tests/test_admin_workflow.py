@@ -7,19 +7,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from requests_app import access, deadlines
+from requests_app import deadlines
 from requests_app.casework import conversation
 from requests_app.models import (
     AUTHORITY_CONTACTS,
     ChecklistItem,
     DataSystem,
     Event,
-    Membership,
     Message,
     OutgoingEmail,
     Package,
@@ -47,34 +45,9 @@ def attachment_url(attachment):
     return f"{LIST}{attachment.request_id}/attachment/{attachment.pk}/"
 
 
-def _staff(django_user_model, username, org, role=Membership.Role.HANDLER):
-    user = django_user_model.objects.create_user(
-        username=username, password="pw-for-tests-1", email=f"{username}@testfirma.example",
-        is_staff=True)
-    Membership.objects.create(user=user, organisation=org, role=role)
-    access.grant(user, role)
-    return user
-
-
 @pytest.fixture
-def colleague(django_user_model, org_no):
-    return _staff(django_user_model, "colleague", org_no)
-
-
-@pytest.fixture
-def lead(django_user_model, org_no):
-    return _staff(django_user_model, "lead", org_no, Membership.Role.COMPLIANCE_LEAD)
-
-
-@pytest.fixture
-def org_admin(django_user_model, org_no):
-    return _staff(django_user_model, "orgadmin", org_no, Membership.Role.ORG_ADMIN)
-
-
-@pytest.fixture
-def boss(django_user_model):
-    """A superuser who is a member of no organisation."""
-    return django_user_model.objects.create_superuser("boss", "boss@example.no", "pw-1-boss")
+def colleague(make_staff, org_no):
+    return make_staff("colleague", org_no, email="colleague@testfirma.example")
 
 
 @pytest.fixture
@@ -194,12 +167,12 @@ def test_registering_refuses_a_future_time_another_organisation_and_the_web_chan
     assert not Request.objects.exists()
 
 
-def test_staff_without_a_request_permission_cannot_register(client, django_user_model, org_no):
-    viewer = django_user_model.objects.create_user("viewer", password="pw-1", is_staff=True)
-    Membership.objects.create(user=viewer, organisation=org_no)
-    client.force_login(viewer)
+def test_staff_of_no_organisation_cannot_register(client, django_user_model, org_no):
+    nobody = django_user_model.objects.create_user("nobody", password="pw-1", is_staff=True)
+    client.force_login(nobody)
 
     assert client.get(ADD).status_code == 403
+    assert client.post(ADD, {"organisation": org_no.pk}).status_code == 403
 
 
 # --- The checklist and completing --------------------------------------------------------------
@@ -613,26 +586,16 @@ def test_the_request_page_links_duplicates_both_ways(client, handler, org_no):
 TEMPLATES = "/admin/requests_app/replytemplate/"
 
 
-@pytest.fixture
-def template_editor(handler):
-    """The handler with the reply-template permissions ``roles`` is to grant handlers."""
-    group = Group.objects.get(name=access.group_name(Membership.Role.HANDLER))
-    group.permissions.add(*Permission.objects.filter(
-        content_type__app_label="requests_app",
-        codename__in=["view_replytemplate", "add_replytemplate", "change_replytemplate"]))
-    return handler
-
-
 def _template(organisation, name):
     return ReplyTemplate.objects.create(organisation=organisation, name=name, language="nb",
                                         outcome=ReplyTemplate.Outcome.COMPLETED, body="Hei.")
 
 
 def test_members_see_their_own_and_shared_templates_and_edit_only_their_own(
-        client, template_editor, org_no, org_dk):
+        client, handler, org_no, org_dk):
     own, shared, other = (_template(org_no, "Vår mal"), _template(None, "Felles mal"),
                           _template(org_dk, "Deres mal"))
-    client.force_login(template_editor)
+    client.force_login(handler)
 
     listed = client.get(TEMPLATES).content.decode()
     shared_page = client.get(f"{TEMPLATES}{shared.pk}/change/").content.decode()
@@ -654,11 +617,11 @@ def test_members_see_their_own_and_shared_templates_and_edit_only_their_own(
     assert own.body == "Ny tekst for {reference}."
 
 
-def test_members_add_templates_only_for_their_own_organisations(client, template_editor,
+def test_members_add_templates_only_for_their_own_organisations(client, handler,
                                                                  boss, org_no, org_dk):
     data = {"name": "Ny", "outcome": "refused", "language": "nb", "request_type": "",
             "body": "Nei."}
-    client.force_login(template_editor)
+    client.force_login(handler)
 
     page = client.get(f"{TEMPLATES}add/").content.decode()
     for_them = client.post(f"{TEMPLATES}add/", {**data, "organisation": org_dk.pk})
@@ -700,9 +663,6 @@ def test_systems_are_scoped_and_edited_with_relationships_and_request_types(
 def test_the_membership_form_offers_no_other_organisations_staff(client, org_admin, outsider,
                                                                  django_user_model):
     newcomer = django_user_model.objects.create_user("newcomer", is_staff=True)
-    Group.objects.get(name=access.group_name(Membership.Role.ORG_ADMIN)).permissions.add(
-        Permission.objects.get(content_type__app_label="requests_app",
-                               codename="add_membership"))
     client.force_login(org_admin)
 
     choices = set(client.get("/admin/requests_app/membership/add/").context[

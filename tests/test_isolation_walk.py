@@ -33,6 +33,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -41,7 +42,7 @@ from django.urls import URLPattern, URLResolver, resolve
 from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 
-from requests_app import access, events, outcomes
+from requests_app import events, outcomes
 from requests_app.casework import conversation
 from requests_app.models import (
     Attachment,
@@ -176,7 +177,6 @@ def _staff_of(org, username, django_user_model):
         username=username, email=f"{username}@{org.slug}.example", password="pw-for-tests-1",
         is_staff=True)
     Membership.objects.create(user=user, organisation=org, role=Membership.Role.HANDLER)
-    access.grant(user, Membership.Role.HANDLER)
     return user
 
 
@@ -187,6 +187,8 @@ def world(request, outsider, org_dk, django_user_model) -> World:
     from staff import auth as staff_auth
 
     world = World()
+    # A group, so that the auth pages have an object to walk (roles are no groups any more).
+    Group.objects.create(name="OWNGROUP auditors")
     # The outsider's own organisation: a request with all its parts.
     own_system = DataSystem.objects.create(organisation=org_dk, name="OWNSYSTEM Kasse")
     own_request = make_request(org_dk, assignee=outsider, subject_name="Ole Egen",

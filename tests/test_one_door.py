@@ -55,16 +55,15 @@ def unchanged(subject_request, status) -> bool:
 
 
 @pytest.fixture
-def mixed(django_user_model, org_no, org_dk):
+def lead_elsewhere(django_user_model, org_no, org_dk):
     """Handler of the Norwegian organisation, compliance lead of the Danish one: may decide
     only in the Danish one."""
-    user = django_user_model.objects.create_user(username="mixed", password="pw-for-tests-1",
+    user = django_user_model.objects.create_user(username="lead_elsewhere",
+                                                 password="pw-for-tests-1",
                                                  is_staff=True)
     Membership.objects.create(user=user, organisation=org_no, role=Membership.Role.HANDLER)
     Membership.objects.create(user=user, organisation=org_dk,
                               role=Membership.Role.COMPLIANCE_LEAD)
-    access.grant(user, Membership.Role.HANDLER)
-    access.grant(user, Membership.Role.COMPLIANCE_LEAD)
     return user
 
 
@@ -275,15 +274,15 @@ def test_a_handler_cannot_refuse_or_extend_through_the_services(org_no, handler)
     assert subject_request.extended_at is None and not subject_request.refusal_ground
 
 
-def test_a_lead_elsewhere_decides_only_where_they_are_lead(org_no, org_dk, mixed):
+def test_a_lead_elsewhere_decides_only_where_they_are_lead(org_no, org_dk, lead_elsewhere):
     here = make_request(org_no, status=Status.IN_PROGRESS)
     there = make_request(org_dk, status=Status.IN_PROGRESS)
 
     with pytest.raises(access.NotAllowed):
-        workflow.refuse(here, ground="no_data", answer="Nei.", actor=mixed)
+        workflow.refuse(here, ground="no_data", answer="Nei.", actor=lead_elsewhere)
     with pytest.raises(access.NotAllowed):
-        workflow.extend(here, reason="complexity", explanation="Mye data.", actor=mixed)
-    workflow.refuse(there, ground="no_data", answer="Nej.", actor=mixed)
+        workflow.extend(here, reason="complexity", explanation="Mye data.", actor=lead_elsewhere)
+    workflow.refuse(there, ground="no_data", answer="Nej.", actor=lead_elsewhere)
 
     assert unchanged(here, Status.IN_PROGRESS)
     there.refresh_from_db()
@@ -291,9 +290,9 @@ def test_a_lead_elsewhere_decides_only_where_they_are_lead(org_no, org_dk, mixed
 
 
 @pytest.mark.parametrize("name, data", [("refuse", REFUSAL), ("extend", EXTENSION)])
-def test_a_handler_on_a_decision_page_gets_a_message(client, mixed, org_no, name, data):
+def test_a_handler_on_a_decision_page_gets_a_message(client, lead_elsewhere, org_no, name, data):
     subject_request = make_request(org_no, status=Status.IN_PROGRESS)
-    client.force_login(mixed)
+    client.force_login(lead_elsewhere)
 
     for response in (client.get(page_url(subject_request, name), follow=True),
                      client.post(page_url(subject_request, name), data, follow=True)):

@@ -27,7 +27,7 @@ from openpyxl import load_workbook
 
 from reports import expressions, figures, querysets
 from reports import filters as report_filters
-from requests_app import access, csvfiles, deadlines
+from requests_app import csvfiles, deadlines
 from requests_app.models import Membership, Organisation, Request, Status
 from tests.factories import make_request
 
@@ -50,22 +50,9 @@ def closed_request(org, received, closed, *, status=Status.COMPLETED, extended=N
                         due_date=due, statutory_due_date=due, **fields)
 
 
-def staff_user(django_user_model, username, org, role):
-    user = django_user_model.objects.create_user(username=username, password="pw-for-tests-1",
-                                                 is_staff=True, first_name=username.title())
-    Membership.objects.create(user=user, organisation=org, role=role)
-    access.grant(user, role)
-    return user
-
-
 @pytest.fixture
-def lead(django_user_model, org_no):
-    return staff_user(django_user_model, "lead", org_no, Membership.Role.COMPLIANCE_LEAD)
-
-
-@pytest.fixture
-def lead_dk(django_user_model, org_dk):
-    return staff_user(django_user_model, "lead_dk", org_dk, Membership.Role.COMPLIANCE_LEAD)
+def lead_dk(make_staff, org_dk):
+    return make_staff("lead_dk", org_dk, Membership.Role.COMPLIANCE_LEAD)
 
 
 @pytest.fixture

@@ -44,16 +44,17 @@ LANGUAGES = ["nb", "da", "en"]
 
 @pytest.fixture
 def demo(db, django_user_model):
-    """The demo organisation for a language, as ``load_demo`` makes it, and a handler of it."""
+    """The demo organisation for a language, as ``load_demo`` makes it, and a handler of it
+    (or a member in another ``role``)."""
 
-    def _demo(language):
+    def _demo(language, role=Membership.Role.HANDLER):
         data = dict(next(o for o in ORGANISATIONS if o["slug"] == DEMO_ORG[language]))
         systems = data.pop("systems")
         org = Organisation.objects.create(**data)
         for name, holds, relationships, retention in systems:
             DataSystem.objects.create(organisation=org, name=name, holds=holds,
                                       relationships=relationships, retention=retention)
-        staff = _staff(django_user_model, f"{org.slug}-handler", org)
+        staff = _staff(django_user_model, f"{org.slug}-{role}", org, role)
         return org, staff
 
     return _demo
@@ -156,7 +157,8 @@ def test_rectification_from_the_form_to_the_corrected_values_on_the_status_page(
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_erasure_from_the_form_to_erased_and_kept_until_on_the_status_page(
         client, confirmed, demo, language):
-    org, staff = demo(language)
+    # Keeping data on an Art. 17(3) ground is a decision: a compliance lead works this one.
+    org, staff = demo(language, Membership.Role.COMPLIANCE_LEAD)
     subject_request, status_path = confirmed("erasure", language, org=org)
     kept, *erased = systems_of(subject_request)
     until = timezone.localdate() + timedelta(days=400)
@@ -176,7 +178,8 @@ def test_erasure_from_the_form_to_erased_and_kept_until_on_the_status_page(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_restriction_from_the_form_to_the_notice_before_it_is_lifted(
-        client, confirmed, demo, language, mailoutbox, django_capture_on_commit_callbacks):
+        client, confirmed, demo, language, mailoutbox, django_capture_on_commit_callbacks,
+        django_user_model):
     org, staff = demo(language)
     subject_request, status_path = confirmed("restriction", language, org=org)
     until = timezone.localdate() + timedelta(days=90)
@@ -194,11 +197,15 @@ def test_restriction_from_the_form_to_the_notice_before_it_is_lifted(
                           "(Article 18(3)).") in html
     assert subject_request.events.filter(kind=Event.Kind.OUTCOME, actor=staff).exists()
 
-    # Later: the requester is told, then the restriction is lifted, from the request's page.
-    client.force_login(staff)
-    closed_page = client.get(change_url(subject_request)).content.decode()
+    # Later: the requester is told, then the restriction is lifted, from the request's page,
+    # by a compliance lead (ending a restriction is a decision; the handler is not offered it).
     notice = f"{LIST}{subject_request.pk}/restriction/notice/"
     lift = f"{LIST}{subject_request.pk}/restriction/lift/"
+    client.force_login(staff)
+    assert notice not in client.get(change_url(subject_request)).content.decode()
+    client.force_login(_staff(django_user_model, f"{org.slug}-lead", org,
+                              Membership.Role.COMPLIANCE_LEAD))
+    closed_page = client.get(change_url(subject_request)).content.decode()
     assert notice in closed_page and lift not in closed_page
     assert "Tell the requester first" in client.post(lift).content.decode()
     mailoutbox.clear()
@@ -226,7 +233,7 @@ def test_objection_to_direct_marketing_succeeds_without_assessment_and_is_listed
     assert 'name="outcome-0-direct_marketing"' in page
     html = status_page(client, status_path, language)
     assert said(language, DIRECT_MARKETING_DONE) in html
-    assert outcomes.is_suppressed(org, "kari@example.no")
+    assert outcomes.is_suppressed(org, "kari@example.no", actor=None)
     entry = SuppressionEntry.objects.get()
     assert entry.organisation == org and entry.request == subject_request
 

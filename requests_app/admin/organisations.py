@@ -9,14 +9,12 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from requests_app import (
-    selectors,
-)
+from requests_app import access
 from requests_app.admin.base import (
-    OrganisationScopedAdmin,
+    SUPERUSERS,
     PortalAdmin,
+    ScopedInline,
     labels,
-    member_org_ids,
     relationship_labels,
 )
 from requests_app.admin.records import ProcessingRecordInline
@@ -53,20 +51,23 @@ class DataSystemForm(forms.ModelForm):
                   "retention")
 
 
-class DataSystemInline(admin.TabularInline):
+class DataSystemInline(ScopedInline, admin.TabularInline):
+    """The organisation's systems on its page: changed by its organisation admins only."""
+
+    parent_path = ""  # the parent is the organisation
+    add_action = change_action = delete_action = access.ADMINISTER
     model = DataSystem
     form = DataSystemForm
     extra = 0
     fields = ("name", "holds", "relationships", "request_types", "retention")
 
 
-
-
-
-
 @admin.register(DataSystem)
-class DataSystemAdmin(OrganisationScopedAdmin):
-    """The systems each request's checklist is built from (``checklist.build``)."""
+class DataSystemAdmin(PortalAdmin):
+    """The systems each request's checklist is built from (``checklist.build``): seen by the
+    organisation's members, added, changed and deleted by its organisation admins."""
+
+    add_action = change_action = delete_action = access.ADMINISTER
 
     form = DataSystemForm
     list_display = ("name", "organisation", "relationships_display", "request_types_display",
@@ -92,15 +93,19 @@ CLOCK_SETTINGS = ("pause_clock_while_waiting", "reminder_days_before", "remind_o
 
 @admin.register(Organisation)
 class OrganisationAdmin(PortalAdmin):
+    """An organisation's settings: seen by its members, changed by its organisation admins
+    (retention, contact address, the clock: a wrong value here erases or misdirects); added
+    and deleted by superusers."""
+
+    organisation_path = ""  # the object is the organisation
+    add_action = delete_action = SUPERUSERS
+    change_action = access.ADMINISTER
     list_display = ("name", "country", "contact_email", "default_language")
     list_filter = ("country",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [DataSystemInline, ProcessingRecordInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    def get_queryset(self, request):
-        return selectors.organisations_of(request.user)
 
     def get_fieldsets(self, request, obj=None):
         # Every other field stays in the first fieldset, so a field added to the model later
@@ -118,7 +123,12 @@ class OrganisationAdmin(PortalAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(OrganisationScopedAdmin):
+class MembershipAdmin(PortalAdmin):
+    """Who is a member of an organisation, in which role: kept by its organisation admins.
+    A change takes effect at the member's next page (``access`` reads the memberships on
+    every HTTP request)."""
+
+    view_action = add_action = change_action = delete_action = access.ADMINISTER
     list_display = ("user", "organisation", "role", "language", "queue_contact")
     list_filter = ("role", ("organisation", admin.RelatedOnlyFieldListFilter),
                    "queue_contact")
@@ -126,12 +136,25 @@ class MembershipAdmin(OrganisationScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user" and not request.user.is_superuser:
-            # Members of one's own organisations, and accounts that belong to none yet (to
-            # take a new colleague in); never another organisation's staff.
+            # Members of the organisations one administers, and accounts that belong to none
+            # yet (to take a new colleague in); never another organisation's staff.
             kwargs["queryset"] = get_user_model().objects.filter(
-                Q(memberships__organisation_id__in=member_org_ids(request))
+                Q(memberships__organisation_id__in=access.organisation_ids(
+                    request.user, access.ADMINISTER))
                 | Q(memberships__isnull=True)).distinct().order_by("username")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        access.forget(request.user)  # one's own role may have changed: the rest of this page
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        access.forget(request.user)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        access.forget(request.user)
 
 
 # --- Reply templates -------------------------------------------------------------------------
@@ -139,9 +162,14 @@ class MembershipAdmin(OrganisationScopedAdmin):
 
 @admin.register(ReplyTemplate)
 class ReplyTemplateAdmin(PortalAdmin):
-    """Members see their organisations' templates and the shared ones (no organisation), and
-    edit only their organisations' own; shared templates are edited by superusers."""
+    """Members see their organisations' templates and the shared ones (no organisation).
+    Whoever works on an organisation's requests adds and edits its templates; only its
+    organisation admins delete them; shared templates are written by superusers
+    (``organisation_id_of`` is ``None`` for them, which ``PortalAdmin`` leaves to superusers).
+    """
 
+    add_action = change_action = access.WORK
+    delete_action = access.ADMINISTER
     list_display = ("name", "organisation_display", "outcome", "request_type", "language")
     list_filter = ("outcome", "language", "request_type")
     list_select_related = ("organisation",)
@@ -149,33 +177,20 @@ class ReplyTemplateAdmin(PortalAdmin):
     fields = ("organisation", "name", "outcome", "request_type", "language", "body")
     show_full_result_count = False
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
+    def scope(self, request, qs):
+        ids = access.organisation_ids(request.user, access.VIEW)
+        if ids is None:
             return qs
-        return qs.filter(Q(organisation_id__in=member_org_ids(request))
-                         | Q(organisation__isnull=True))
+        return qs.filter(Q(organisation_id__in=ids) | Q(organisation__isnull=True))
 
     @admin.display(description=_("organisation"), ordering="organisation__name")
     def organisation_display(self, template):
         return template.organisation or gettext("Shared (all organisations)")
 
-    def _may_edit(self, request, obj) -> bool:
-        if request.user.is_superuser or obj is None:
-            return True
-        return obj.organisation_id is not None and obj.organisation_id in member_org_ids(
-            request)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organisation":
-            kwargs["queryset"] = selectors.organisations_of(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and obj.organisation_id is None:
+            return self._allows(request, self.view_action)  # shared: seen by all staff
+        return super().has_view_permission(request, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -6,14 +6,14 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils.translation import gettext_lazy as _
 
 from requests_app import notifications
-from requests_app.admin.base import OrganisationScopedAdmin
+from requests_app.admin.base import PortalAdmin
 from requests_app.models import (
     OutgoingEmail,
 )
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(OrganisationScopedAdmin):
+class OutgoingEmailAdmin(PortalAdmin):
     """What was sent, when, and what failed: read-only."""
 
     organisation_path = "request__organisation"
@@ -24,6 +24,7 @@ class OutgoingEmailAdmin(OrganisationScopedAdmin):
                        "attempts", "last_error", "created_at", "sent_at")
     fields = readonly_fields
     show_full_result_count = False
+    # Seen by the organisation's members (``access.VIEW``); nobody adds, changes or deletes.
 
     @admin.display(description=_("text"))
     def body(self, obj):
@@ -32,11 +33,3 @@ class OutgoingEmailAdmin(OrganisationScopedAdmin):
         or read its status page as the requester."""
         return linebreaksbr(notifications.redacted(obj, obj.body_text))
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from requests_app import access, outcomes
+from requests_app.admin.base import ScopedInline
 from requests_app.forms import RequestPartFormSet
 from requests_app.models import RequestOutcome, RequestType
 
@@ -40,13 +41,14 @@ def checklist_fields(obj) -> tuple[str, ...]:
     return CHECKLIST_FIELDS.get(getattr(obj, "type", None), ())
 
 
-class RequestOutcomeInline(admin.StackedInline):
+class RequestOutcomeInline(ScopedInline, admin.StackedInline):
     """The outcome of a restriction, objection or consent withdrawal: only the fields of the
     request's type, editable while the request is open; saved through ``outcomes.record``
     (see ``OutcomeAdminMixin.save_outcome_formset``)."""
 
     model = RequestOutcome
     formset = RequestPartFormSet  # a POST that leaves the outcome out changes nothing
+    change_action = access.WORK  # seen with ``access.VIEW``, the request's organisation's
     can_delete = False
     max_num = 1
     verbose_name_plural = _("outcome")
@@ -58,10 +60,11 @@ class RequestOutcomeInline(admin.StackedInline):
         return obj is not None and obj.type in outcomes.TYPE_FIELDS
 
     def has_view_permission(self, request, obj=None):
-        return self._applies(obj) and access.may_see_requests(request.user)
+        return self._applies(obj) and super().has_view_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return self._applies(obj) and obj.is_open and access.may_work_on_requests(request.user)
+        return (self._applies(obj) and obj.is_open
+                and super().has_change_permission(request, obj))
 
     def has_add_permission(self, request, obj=None):
         return self.has_change_permission(request, obj)
@@ -157,9 +160,11 @@ def urls(model_admin) -> list:
 
 def tools(model_admin, request, obj) -> dict:
     """The restriction's next step, offered on the request's page (also once the request is
-    completed: a restriction usually outlasts its request) until it is lifted."""
+    completed: a restriction usually outlasts its request) until it is lifted, to whoever may
+    decide to end it (``outcomes.notify_lift``)."""
     links = []
-    if obj.type == RequestType.RESTRICTION and model_admin.has_change_permission(request, obj):
+    if (obj.type == RequestType.RESTRICTION and model_admin.has_change_permission(request, obj)
+            and access.may(request.user, access.DECIDE, obj.organisation_id)):
         outcome = RequestOutcome.objects.filter(request=obj).first()
         if outcome is not None and outcome.restricted_processing and not outcome.lifted_at:
             if outcome.lift_notice_sent_at is None:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from requests_app import (
     access,
 )
-from requests_app.admin.base import OrganisationScopedAdmin, member_org_ids, relationship_labels
+from requests_app.admin.base import PortalAdmin, ScopedInline, relationship_labels
 from requests_app.models import (
     DataSystem,
     LegalBasis,
@@ -69,10 +69,11 @@ class ProcessingRecordForm(forms.ModelForm):
         return cleaned
 
 
-class ProcessingRecordInline(admin.TabularInline):
+class ProcessingRecordInline(ScopedInline, admin.TabularInline):
     """The organisation's records, read-only here: each opens on its own page, where there is
     room for the long texts."""
 
+    parent_path = ""  # the parent is the organisation
     model = ProcessingRecord
     extra = 0
     fields = ("name", "legal_basis", "relationships_display")
@@ -84,22 +85,14 @@ class ProcessingRecordInline(admin.TabularInline):
     def relationships_display(self, record):
         return relationship_labels(record.relationships)
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ProcessingRecord)
-class ProcessingRecordAdmin(OrganisationScopedAdmin):
+class ProcessingRecordAdmin(PortalAdmin):
     """The records of processing the access cover document is prefilled from (``cover``).
     Compliance leads and organisation admins edit their organisations' records; handlers
-    read them (``access.record_keeping_org_ids``)."""
+    read them (``access.KEEP_RECORDS``)."""
 
+    add_action = change_action = delete_action = access.KEEP_RECORDS
     form = ProcessingRecordForm
     list_display = ("name", "organisation", "legal_basis", "relationships_display")
     list_filter = (("organisation", admin.RelatedOnlyFieldListFilter), "legal_basis")
@@ -116,12 +109,6 @@ class ProcessingRecordAdmin(OrganisationScopedAdmin):
     def systems_display(self, record):
         return ", ".join(s.name for s in record.systems.all()) or "–"
 
-    def _keeps_records(self, request, obj) -> bool:
-        if request.user.is_superuser:
-            return True
-        kept = access.record_keeping_org_ids(request.user)
-        return bool(kept) if obj is None else obj.organisation_id in kept
-
     def get_fields(self, request, obj=None):
         fields = list(self.form.Meta.fields)
         if obj is not None and not self.has_change_permission(request, obj):
@@ -130,29 +117,9 @@ class ProcessingRecordAdmin(OrganisationScopedAdmin):
             fields[fields.index("systems")] = "systems_display"
         return fields
 
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and self._keeps_records(request, None)
-
-    def has_change_permission(self, request, obj=None):
-        return (super().has_change_permission(request, obj)
-                and self._keeps_records(request, obj))
-
-    def has_delete_permission(self, request, obj=None):
-        return (super().has_delete_permission(request, obj)
-                and self._keeps_records(request, obj))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "organisation" and not request.user.is_superuser:
-            field.queryset = field.queryset.filter(
-                pk__in=access.record_keeping_org_ids(request.user))
-        return field
-
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "systems" and not request.user.is_superuser:
-            kwargs["queryset"] = DataSystem.objects.filter(
-                organisation_id__in=member_org_ids(request)).select_related("organisation")
+        if db_field.name == "systems":
+            kwargs["queryset"] = access.scope(DataSystem.objects.all(), request.user,
+                                              access.KEEP_RECORDS).select_related("organisation")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-
-# The organisation's settings of the legal clock and its reminders, in a fieldset of their own.

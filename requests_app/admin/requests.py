@@ -31,15 +31,13 @@ from django.utils.translation import gettext_lazy as _
 from requests_app import (
     access,
     references,
-    selectors,
 )
 from requests_app.admin import outcomes as admin_outcomes
 from requests_app.admin import packages as admin_packages
 from requests_app.admin.base import (
-    OrganisationScopedAdmin,
-    member_org_ids,
+    PortalAdmin,
+    ScopedInline,
     person_label,
-    staff_members,
 )
 from requests_app.admin.steps import (
     RETURN_TO_CHANGE,
@@ -72,7 +70,7 @@ from requests_app.paginators import CappedCountPaginator
 # --- A request's parts on its page -----------------------------------------------------------
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ScopedInline, admin.TabularInline):
     """The event log, read-only: rows are added by the services, never here."""
 
     model = Event
@@ -96,7 +94,7 @@ class EventInline(admin.TabularInline):
         return event.who
 
 
-class ReminderInline(admin.TabularInline):
+class ReminderInline(ScopedInline, admin.TabularInline):
     """Who was reminded of which due date, and when: read-only, written by ``reminders``."""
 
     model = Reminder
@@ -131,32 +129,21 @@ class ReminderInline(admin.TabularInline):
         return False
 
 
-class RequestPartInline(admin.TabularInline):
-    """A part of a request (its checklist, messages, attachments): seen with the permission
-    to see the request, never added or deleted here. No codenames of its own are needed."""
+class RequestPartInline(ScopedInline, admin.TabularInline):
+    """A part of a request (its checklist, messages, attachments): seen by whoever may see
+    the request (``access.VIEW`` in its organisation), never added or deleted here."""
 
     formset = RequestPartFormSet
     extra = 0
     max_num = 0
     can_delete = False
 
-    def has_view_permission(self, request, obj=None):
-        return access.may_see_requests(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 class ChecklistInline(RequestPartInline):
     """One row per system to search. State and note are edited here; saving goes through
     ``checklist.mark`` (see ``RequestAdmin.save_formset``), which logs each change."""
 
+    change_action = access.WORK
     model = ChecklistItem
     fields = ("system_name", "state", "note", "updated_by_display", "updated_at")
     readonly_fields = ("system_name", "updated_by_display", "updated_at")
@@ -174,7 +161,14 @@ class ChecklistInline(RequestPartInline):
 
     def has_change_permission(self, request, obj=None):
         # A closed request's checklist is a record: ``checklist.mark`` refuses to change it.
-        return access.may_work_on_requests(request.user) and (obj is None or obj.is_open)
+        return super().has_change_permission(request, obj) and (obj is None or obj.is_open)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Keeping data on an Art. 17(3) ground is a decision (``checklist.mark``): shown, not
+        # offered, to whoever may not take it.
+        if obj is not None and not access.may(request.user, access.DECIDE, obj.organisation_id):
+            return (*self.readonly_fields, "kept_ground", "kept_until")
+        return self.readonly_fields
 
     @admin.display(description=_("by"))
     def updated_by_display(self, item):
@@ -229,7 +223,8 @@ class OrganisationFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         ordering = self.field_admin_ordering(field, request, model_admin)
-        limit = {} if request.user.is_superuser else {"pk__in": member_org_ids(request)}
+        ids = access.organisation_ids(request.user, access.VIEW)
+        limit = {} if ids is None else {"pk__in": ids}
         return field.get_choices(include_blank=False, limit_choices_to=limit,
                                  ordering=ordering)
 
@@ -239,7 +234,7 @@ def local_today(request) -> legal.LocalToday:
     small query) and shared by the queue and the due-date filters, so that they agree."""
     cached = getattr(request, "_requests_app_local_today", None)
     if cached is None:
-        cached = legal.LocalToday.of(selectors.organisations_of(request.user).order_by()
+        cached = legal.LocalToday.of(access.organisations(request.user).order_by()
                                      .values_list("pk", "time_zone"))
         request._requests_app_local_today = cached
     return cached
@@ -319,7 +314,12 @@ class DueWindowFilter(admin.SimpleListFilter):
 
 
 @admin.register(Request)
-class RequestAdmin(RequestPagesMixin, OrganisationScopedAdmin):
+class RequestAdmin(RequestPagesMixin, PortalAdmin):
+    """Seen by the organisation's members, worked on (and registered) by whoever may work on
+    its requests; never deleted by hand (closed, then purged)."""
+
+    add_action = change_action = access.WORK  # delete: nobody (``None``)
+
     change_form_template = "admin/requests_app/request/change_form.html"
     # No e-mail address or description in the list: those are on the request's page. The name
     # only for members of the request's organisation (``subject_name_display``).
@@ -418,14 +418,6 @@ class RequestAdmin(RequestPagesMixin, OrganisationScopedAdmin):
             return qs.annotate(viewer_is_member=Exists(Membership.objects.filter(
                 organisation_id=OuterRef("organisation_id"), user_id=request.user.pk)))
         return qs.annotate(viewer_is_member=Value(True))
-
-    def has_add_permission(self, request):
-        # "Add" registers a request that came by e-mail, phone, letter or in person
-        # (``register_view``), for whoever may work on requests.
-        return self.has_change_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # requests are closed or purged, never deleted by hand
 
     # --- The list -----------------------------------------------------------------------
 
@@ -583,10 +575,8 @@ class RequestAdmin(RequestPagesMixin, OrganisationScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assignee":
-            orgs = selectors.organisations_of(request.user)
-            kwargs["queryset"] = get_user_model().objects.filter(
-                is_staff=True, memberships__organisation__in=orgs
-            ).distinct()
+            kwargs["queryset"] = access.members(access.organisation_ids(request.user,
+                                                                        access.WORK))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -640,7 +630,7 @@ class RequestAdmin(RequestPagesMixin, OrganisationScopedAdmin):
             else:
                 formset.changed_objects.append((item, changed[item.pk].changed_data))
 
-    @admin.action(description=_("Assign to me"))
+    @admin.action(description=_("Assign to me"), permissions=["change"])
     def assign_to_me(self, request, queryset):
         done = 0
         for obj in queryset:
@@ -660,7 +650,7 @@ class RequestAdmin(RequestPagesMixin, OrganisationScopedAdmin):
         chosen = list(queryset.select_related("organisation"))
         org_ids = {obj.organisation_id for obj in chosen}
         form = AssignForm(request.POST if "apply" in request.POST else None,
-                          candidates=staff_members(org_ids))
+                          candidates=access.members(org_ids))
         if form.is_bound and form.is_valid():
             assignee = form.cleaned_data["assignee"]
             done = 0

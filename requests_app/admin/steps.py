@@ -25,7 +25,6 @@ from requests_app import (
     events,
     intake,
     outcomes,
-    selectors,
 )
 from requests_app.admin import outcomes as admin_outcomes
 from requests_app.admin import packages as admin_packages
@@ -160,7 +159,7 @@ class RegisterRequestForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        organisations = selectors.organisations_of(user)
+        organisations = access.organisations(user, access.WORK)
         self.fields["organisation"].queryset = organisations
         if not self.is_bound:
             only = list(organisations[:2])

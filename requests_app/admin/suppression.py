@@ -3,8 +3,8 @@ organisations, with a form that answers "is this address on the list?".
 
 The check hashes the typed address (``outcomes.is_suppressed``) and shows only yes or no: the
 address is not stored, not put in a message (messages live in the session), not logged, and
-kept out of error reports (``sensitive_post_parameters``). Imported at the end of
-``admin.py``, whose scoping it reuses.
+kept out of error reports (``sensitive_post_parameters``). Whoever may see an organisation's
+requests may check its list (``access.VIEW``).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
-from requests_app import access, csvfiles, outcomes, selectors
-from requests_app.admin.base import OrganisationScopedAdmin
+from requests_app import access, csvfiles, outcomes
+from requests_app.admin.base import PortalAdmin
 from requests_app.admin.requests import OrganisationFilter
 from requests_app.csvfiles import escape_cell
 from requests_app.models import SuppressionEntry
@@ -39,7 +39,7 @@ class SuppressionCheckForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        organisations = selectors.organisations_of(user)
+        organisations = access.organisations(user, access.VIEW)
         self.fields["organisation"].queryset = organisations
         only = list(organisations[:2])
         if len(only) == 1:
@@ -56,7 +56,7 @@ class SuppressionListCheckForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = selectors.organisations_of(user)
+        self.fields["organisation"].queryset = access.organisations(user, access.VIEW)
 
 
 #: Rows read from one marketing list; larger lists are checked in parts.
@@ -76,7 +76,7 @@ def _address(row: list[str]) -> str:
 
 
 @admin.register(SuppressionEntry)
-class SuppressionEntryAdmin(OrganisationScopedAdmin):
+class SuppressionEntryAdmin(PortalAdmin):
     """Written only by ``outcomes.suppress``: nobody adds, edits or deletes entries here."""
 
     change_list_template = "admin/requests_app/suppressionentry/change_list.html"
@@ -86,11 +86,6 @@ class SuppressionEntryAdmin(OrganisationScopedAdmin):
     fields = ("organisation", "email_hash", "request_display", "added_at")
     readonly_fields = fields
     show_full_result_count = False
-
-    def has_view_permission(self, request, obj=None):
-        # Whoever works on requests may see which requests put an address on the list.
-        return (super().has_view_permission(request, obj)
-                or access.may_see_requests(request.user))
 
     def has_add_permission(self, request):
         return False
@@ -138,7 +133,8 @@ class SuppressionEntryAdmin(OrganisationScopedAdmin):
                                     user=request.user)
         if request.method == "POST" and form.is_valid():
             organisation = form.cleaned_data["organisation"]
-            listed = outcomes.is_suppressed(organisation, form.cleaned_data["email"])
+            listed = outcomes.is_suppressed(organisation, form.cleaned_data["email"],
+                                            actor=request.user)
             result = {"listed": listed, "organisation": organisation}
             # A fresh form: the address is not written back into the page either.
             form = SuppressionCheckForm(user=request.user,
@@ -169,7 +165,8 @@ class SuppressionEntryAdmin(OrganisationScopedAdmin):
                 f"{self.admin_site.name}:requests_app_suppressionentry_changelist"))
         organisation = form.cleaned_data["organisation"]
         rows = _rows(form.cleaned_data["file"])
-        listed = outcomes.suppressed_among(organisation, (_address(row) for row in rows))
+        listed = outcomes.suppressed_among(organisation, (_address(row) for row in rows),
+                                           actor=request.user)
         yes, no = gettext("yes"), gettext("no")
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="checked-list.csv"'

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from requests_app import events
+from requests_app import access, events
 from requests_app.models import (
     ERASURE_EXEMPTIONS,
     ChecklistItem,
@@ -49,7 +49,12 @@ def mark(item: ChecklistItem, *, state: str, note: str = "",
     """Record what was found or done in one system, by whom and when.
 
     The outcome fields are left as they are unless given; what changed is written into the
-    event (the text is personal data and goes with the purge, see ``purge``)."""
+    event (the text is personal data and goes with the purge, see ``purge``).
+
+    Whoever works on the organisation's requests marks its checklist; keeping data an
+    erasure asked for, on an Art. 17(3) ground, refuses the erasure in part and is a
+    decision (``access.DECIDE``)."""
+    access.require(actor, access.WORK, item.request.organisation_id)
     if state not in ChecklistItem.State.values:
         raise ValidationError(_("Unknown checklist state."))
     if not item.request.is_open:
@@ -64,6 +69,9 @@ def mark(item: ChecklistItem, *, state: str, note: str = "",
     if given.get("kept_ground") and given["kept_ground"] not in dict(ERASURE_EXEMPTIONS):
         raise ValidationError(_("Unknown ground for keeping data (GDPR Art. 17(3))."))
     changed = {name: value for name, value in given.items() if getattr(item, name) != value}
+    keeps = changed.get("kept_ground", item.kept_ground)
+    if keeps and {"kept_ground", "kept_until"} & set(changed):
+        access.require(actor, access.DECIDE, item.request.organisation_id)
     previous = item.state
     item.state, item.note = state, note
     for name, value in changed.items():

@@ -42,7 +42,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from requests_app import crypto, csvfiles, events, jobs
+from requests_app import access, crypto, csvfiles, events, jobs
 from requests_app.models import (
     ChecklistItem,
     Event,
@@ -100,7 +100,9 @@ def save_export(request: Request, upload, *, checklist_item: ChecklistItem | Non
     """Encrypt and store one export staff took from a system, and log it.
 
     ``upload`` is a Django ``UploadedFile`` or ``File``. Refused for a closed request (its
-    answer is given) and above ``settings.EXPORT_MAX_BYTES``."""
+    answer is given), above ``settings.EXPORT_MAX_BYTES``, and to whoever may not work on the
+    organisation's requests."""
+    access.require(actor, access.WORK, request.organisation_id)
     if not request.is_open:
         raise ValidationError(_("The request is closed; exports can no longer be added."))
     if checklist_item is not None and checklist_item.request_id != request.pk:
@@ -139,7 +141,8 @@ def request_build(request: Request, kind: str, *, actor: AbstractBaseUser | None
     Allowed while the request is open, for the kind its type calls for, when there is an
     export to put in it or every system on the checklist had nothing (the access package is
     then the cover document alone), and when no package of the same kind is already queued
-    or building."""
+    or building; by whoever may work on the organisation's requests."""
+    access.require(actor, access.WORK, request.organisation_id)
     locked = Request.objects.select_for_update().get(pk=request.pk)
     if not locked.is_open:
         raise ValidationError(_("The request is closed; no new package can be built."))

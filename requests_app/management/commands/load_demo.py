@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from requests_app import access
 from requests_app.demo_data import ORGANISATIONS, RECORDS
 from requests_app.models import DataSystem, Membership, Organisation, ProcessingRecord
 from staff import auth as staff_auth
@@ -79,7 +78,6 @@ class Command(BaseCommand):
                     defaults={"role": role, "language": organisations[slug].default_language,
                               "queue_contact": role == Membership.Role.HANDLER},
                 )
-                access.grant(user, role)
         if created:
             self.stdout.write(self.style.WARNING(
                 "Demo staff logins (shown once; reset with `manage.py changepassword NAME`), each "
