@@ -42,6 +42,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -237,7 +238,10 @@ def grouped_counts(queryset: QuerySet, sets: dict[str, Sequence[str]]) -> dict[s
                 for name, keys in sets.items()}
     columns = list(dict.fromkeys(key for keys in sets.values() for key in keys))
     quote = connection.ops.quote_name
-    rows_sql, params = queryset.values(*columns).query.sql_with_params()
+    try:
+        rows_sql, params = queryset.values(*columns).query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (no organisation at all)
+        return {name: [] for name in sets}
     # GROUPING(a, b, …) has a bit set for each column a set does not group by.
     masks = {sum(1 << (len(columns) - 1 - columns.index(column))
                  for column in columns if column not in keys): name

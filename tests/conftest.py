@@ -8,25 +8,22 @@ Roles come from the memberships alone (``requests_app.access``): no group, no pe
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.utils import translation
 
-from requests_app.models import Membership, Organisation, OutgoingEmail, Request
-
-# The browser tests (``tests/test_browser*.py``): Debian's chromium, never ``playwright
-# install`` (it downloads a browser; these machines have no network).
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-TIMEOUT_MS = 5_000  # a step that takes longer is broken: fail fast, well inside 20 s a test
+from requests_app.models import Membership, Organisation, Request
+from tests.support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TIMEOUT_MS,
+    TYPE_DETAILS,
+    VALID,
+    link_in,
+    staff_user,
+)
 
 
 @pytest.fixture(scope="session")
@@ -83,53 +80,46 @@ def org_dk(db) -> Organisation:
 Role = Membership.Role
 
 
-def _staff(django_user_model, username, org, role=Role.HANDLER, **fields):
-    user = django_user_model.objects.create_user(username=username, password="pw-for-tests-1",
-                                                 is_staff=True, **fields)
-    Membership.objects.create(user=user, organisation=org, role=role)
-    return user
-
-
 @pytest.fixture
-def make_staff(django_user_model):
-    """``make_staff(username, organisation, role=handler, **user fields)``: one more member."""
+def makestaff_user(django_user_model):
+    """``makestaff_user(username, organisation, role=handler, **user fields)``: one more member."""
 
     def _make(username, org, role=Role.HANDLER, **fields):
-        return _staff(django_user_model, username, org, role, **fields)
+        return staff_user(django_user_model, username, org, role, **fields)
 
     return _make
 
 
 @pytest.fixture
 def handler(django_user_model, org_no):
-    return _staff(django_user_model, "handler", org_no)
+    return staff_user(django_user_model, "handler", org_no)
 
 
 @pytest.fixture
 def lead(django_user_model, org_no):
     """The Norwegian organisation's compliance lead: decides, keeps records, reads reports."""
-    return _staff(django_user_model, "lead", org_no, Role.COMPLIANCE_LEAD,
+    return staff_user(django_user_model, "lead", org_no, Role.COMPLIANCE_LEAD,
                   email="lead@testfirma.example")
 
 
 @pytest.fixture
 def org_admin(django_user_model, org_no):
     """The Norwegian organisation's admin: its settings, systems, members and templates."""
-    return _staff(django_user_model, "orgadmin", org_no, Role.ORG_ADMIN,
+    return staff_user(django_user_model, "orgadmin", org_no, Role.ORG_ADMIN,
                   email="orgadmin@testfirma.example")
 
 
 @pytest.fixture
 def outsider(django_user_model, org_dk):
     """A handler of the Danish organisation: must never see the Norwegian one's requests."""
-    return _staff(django_user_model, "outsider", org_dk)
+    return staff_user(django_user_model, "outsider", org_dk)
 
 
 @pytest.fixture
 def mixed(django_user_model, org_no, org_dk):
     """Organisation admin of the Danish organisation and only a handler of the Norwegian one:
     an admin's rights must not follow them into the Norwegian one."""
-    user = _staff(django_user_model, "mixed", org_dk, Role.ORG_ADMIN,
+    user = staff_user(django_user_model, "mixed", org_dk, Role.ORG_ADMIN,
                   email="mixed@testfirma-dk.example")
     Membership.objects.create(user=user, organisation=org_no, role=Role.HANDLER)
     return user
@@ -139,24 +129,6 @@ def mixed(django_user_model, org_no, org_dk):
 def boss(django_user_model):
     """A superuser who is a member of no organisation."""
     return django_user_model.objects.create_superuser("boss", "boss@example.no", "pw-1-boss")
-
-
-VALID = {
-    "subject_name": "Kari Nordmann",
-    "subject_email": "kari@example.no",
-    "subject_phone": "",
-    "relationship": "customer",
-    "description": "Kundenummer 1234",
-}
-TYPE_DETAILS = {
-    "access": {"scope": ""},
-    "rectification": {"what_is_wrong": "Feil adresse", "correct_value": "Storgata 1"},
-    "erasure": {"erasure_scope": "everything"},
-    "restriction": {"processing": "Markedsføring", "restriction_ground": "accuracy_contested"},
-    "portability": {"data_wanted": "Ordrehistorikk", "preferred_format": "json"},
-    "objection": {"objection_kind": "direct_marketing"},
-    "consent_withdrawal": {"consent": "Nyhetsbrev"},
-}
 
 
 @pytest.fixture
@@ -169,13 +141,6 @@ def submit(client, django_capture_on_commit_callbacks):
             return client.post(f"/{language}/o/{org.slug}/{request_type}/", data)
 
     return _submit
-
-
-def link_in(email_body: str, kind: str) -> str:
-    """The path of the confirmation or status link in an e-mail body."""
-    match = re.search(rf"https?://[^/\s]+(/\w\w/{kind}/[^\s<\"]+)", email_body)
-    assert match, f"no {kind} link in: {email_body}"
-    return match.group(1)
 
 
 @pytest.fixture
@@ -196,4 +161,3 @@ def confirmed(submit, client, org_no, django_capture_on_commit_callbacks):
     return _confirmed
 
 
-__all__ = ["VALID", "TYPE_DETAILS", "link_in", "OutgoingEmail"]

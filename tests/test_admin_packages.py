@@ -22,7 +22,7 @@ from requests_app.models import (
     Status,
 )
 from tests.factories import make_request
-from tests.test_downloads import ORDERS_CSV, delete_stored_files
+from tests.support import ORDERS_CSV, delete_stored_files
 
 _serial = count()
 

@@ -4,7 +4,7 @@ keeps what was typed."""
 import pytest
 
 from requests_app.models import Request
-from tests.conftest import TYPE_DETAILS, VALID
+from tests.support import TYPE_DETAILS, VALID
 
 
 def post(client, org, request_type, language="en", **changes):

@@ -3,7 +3,7 @@
 from django.core import mail
 
 from requests_app.models import Request
-from tests.conftest import TYPE_DETAILS, VALID
+from tests.support import TYPE_DETAILS, VALID
 
 
 def test_a_filled_honeypot_is_dropped_silently(submit, org_no):

@@ -9,18 +9,15 @@ would render in that language, and otherwise by structure: names, data-testid, U
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.core.validators import EmailValidator
-from django.utils import translation
 from playwright.sync_api import expect
 
 from requests_app.forms import AccessForm, ErasureForm
 from requests_app.models import Request, RequestType, Status
-from tests.conftest import TIMEOUT_MS, link_in
+from tests.support import SCREENSHOTS, TIMEOUT_MS, in_language, link_in
 
 # The live server needs committed data: these tests run after the others (pytest-django
 # orders transactional tests last) and each flushes the database at its end. The serialized
@@ -29,26 +26,18 @@ from tests.conftest import TIMEOUT_MS, link_in
 pytestmark = [pytest.mark.browser,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 
-
-
-def _in(language: str, text) -> str:
-    """``text`` (an English msgid or a lazy translation) as the server renders it in
-    ``language``."""
-    with translation.override(language):
-        return translation.gettext(text) if isinstance(text, str) else str(text)
 
 
 def _label(form_class, field: str, language: str) -> str:
-    return _in(language, form_class.base_fields[field].label)
+    return in_language(language, form_class.base_fields[field].label)
 
 
 def test_a_subject_files_confirms_and_follows_a_request_in_norwegian(page, live_server, org_no):
     page.goto(f"{live_server.url}/nb/")
     page.get_by_role("link", name=org_no.name, exact=True).click()
     expect(page).to_have_url(re.compile(rf"/nb/o/{org_no.slug}/$"))
-    page.get_by_role("link", name=_in("nb", RequestType.ERASURE.label)).click()
+    page.get_by_role("link", name=in_language("nb", RequestType.ERASURE.label)).click()
     expect(page).to_have_url(re.compile(rf"/nb/o/{org_no.slug}/erasure/$"))
 
     honeypot = _label(ErasureForm, "website", "nb")
@@ -57,9 +46,9 @@ def test_a_subject_files_confirms_and_follows_a_request_in_norwegian(page, live_
     page.get_by_label(_label(ErasureForm, "subject_name", "nb")).fill("Kari Nordmann")
     page.get_by_label(_label(ErasureForm, "subject_email", "nb")).fill("kari@example.no")
     page.get_by_label(_label(ErasureForm, "relationship", "nb")).select_option("customer")
-    page.get_by_label(_in("nb", "Everything you hold about me")).check()
+    page.get_by_label(in_language("nb", "Everything you hold about me")).check()
     page.get_by_label(_label(ErasureForm, "services", "nb")).fill("Nettbutikken")
-    page.get_by_role("button", name=_in("nb", "Send request")).click()
+    page.get_by_role("button", name=in_language("nb", "Send request")).click()
 
     expect(page).to_have_url(re.compile(rf"/nb/o/{org_no.slug}/sent/$"))
     assert len(mail.outbox) == 1
@@ -71,7 +60,7 @@ def test_a_subject_files_confirms_and_follows_a_request_in_norwegian(page, live_
     saved = Request.objects.get()
     expect(page.get_by_test_id("reference")).to_have_text(saved.reference)
     expect(page.get_by_test_id("due-date")).to_contain_text(str(saved.due_date.year))
-    expect(page.get_by_test_id("status")).to_have_text(_in("nb", Status.NEW.label))
+    expect(page.get_by_test_id("status")).to_have_text(in_language("nb", Status.NEW.label))
     expect(page.locator("html")).to_have_attribute("lang", "nb")
     assert saved.status == Status.NEW == "new"
     assert saved.type == RequestType.ERASURE
@@ -102,7 +91,7 @@ def test_the_form_keeps_what_was_typed_when_a_field_is_wrong(page, live_server, 
     expect(email).to_have_attribute("aria-invalid", "true")
     error = page.locator(f"#{email.get_attribute('id')}_error.invalid-feedback")
     expect(error).to_be_visible()
-    expect(error).to_have_text(_in("da", EmailValidator.message))  # Django's own Danish
+    expect(error).to_have_text(in_language("da", EmailValidator.message))  # Django's own Danish
     expect(page.locator("[name=subject_name]")).to_have_value("Karen Jensen")
     expect(page.locator("[name=what_is_wrong]")).to_have_value("Forkert adresse")
     expect(page.locator("[name=correct_value]")).to_have_value("Strøget 1")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from requests_app.casework import conversation, workflow
 from requests_app.forms import ReplyForm
 from requests_app.models import Attachment, Message, Status
-from tests.test_browser import SCREENSHOTS, _in
+from tests.support import SCREENSHOTS, in_language
 
 # The live server needs committed data: these tests run after the others (pytest-django
 # orders transactional tests last) and each flushes the database at its end. The serialized
@@ -45,28 +45,29 @@ def test_the_requester_answers_a_question_with_a_document(page, live_server, con
 
     page.goto(live_server.url + status_path)
     expect(page.get_by_test_id("status")).to_have_text(
-        _in("nb", Status.WAITING_FOR_SUBJECT.label))
+        in_language("nb", Status.WAITING_FOR_SUBJECT.label))
     expect(page.get_by_test_id("question")).to_contain_text("Vi må bekrefte hvem du er.")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "status-conversation-question.png"), full_page=True)
     form = page.get_by_test_id("reply-form")
-    form.get_by_label(_in("nb", ReplyForm.base_fields["body"].label)).fill(ANSWER)
+    form.get_by_label(in_language("nb", ReplyForm.base_fields["body"].label)).fill(ANSWER)
     form.locator("input[type=file][name=files]").set_input_files(str(document))
     with page.expect_response(lambda r: r.request.method == "POST") as posted:
-        form.get_by_role("button", name=_in("nb", "Send answer")).click()
+        form.get_by_role("button", name=in_language("nb", "Send answer")).click()
 
     assert posted.value.status == 302
     expect(page).to_have_url(live_server.url + status_path)
     expect(page.locator("main .alert-success")).to_have_text(
-        _in("nb", "Your answer has been sent."))
+        in_language("nb", "Your answer has been sent."))
     mine = page.locator('[data-testid=message][data-direction="from_subject"]')
     expect(mine).to_have_count(1)
-    expect(mine).to_contain_text(_in("nb", "You"))
+    expect(mine).to_contain_text(in_language("nb", "You"))
     expect(mine.get_by_test_id("message-body")).to_have_text(
         "Her er førerkortet mitt.Hilsen Kari")  # the line break is a <br>
     expect(mine.get_by_test_id("message-files")).to_contain_text("forerkort.png")
     expect(mine.locator("a")).to_have_count(0)
-    expect(page.get_by_test_id("status")).to_have_text(_in("nb", Status.IDENTITY_CHECK.label))
+    expect(page.get_by_test_id("status")).to_have_text(
+        in_language("nb", Status.IDENTITY_CHECK.label))
     expect(page.get_by_test_id("question")).to_have_count(0)  # no longer waiting
     page.screenshot(path=str(SCREENSHOTS / "status-conversation.png"), full_page=True)
 

@@ -11,8 +11,8 @@ from django.core import mail
 from playwright.sync_api import Page, expect
 
 from requests_app.models import Attachment, Request, Status
-from tests.conftest import TIMEOUT_MS, VALID
 from tests.factories import make_request
+from tests.support import TIMEOUT_MS, VALID
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]

@@ -27,10 +27,8 @@ from pypdf import PdfReader
 
 from requests_app.casework import checklist
 from requests_app.models import ChecklistItem, Event, Organisation, Package, Status
-from tests.conftest import TIMEOUT_MS
 from tests.factories import make_request
-from tests.test_browser import SCREENSHOTS, _in
-from tests.test_downloads import delete_stored_files
+from tests.support import SCREENSHOTS, TIMEOUT_MS, delete_stored_files, in_language
 
 # The live server needs committed data: these tests run after the others (pytest-django
 # orders transactional tests last) and each flushes the database at its end. The serialized
@@ -124,11 +122,11 @@ def test_the_requester_downloads_the_package_the_handler_built(
     files = page.get_by_test_id("package")
     expect(files).to_have_count(1)
     expect(files).to_have_attribute("data-kind", request_type)
-    expect(files).to_contain_text(_in(language, Package.Kind(request_type).label))
+    expect(files).to_contain_text(in_language(language, Package.Kind(request_type).label))
     page.screenshot(path=str(SCREENSHOTS / f"status-package-{request_type}-{language}.png"),
                     full_page=True)
     with page.expect_download() as downloading:
-        files.get_by_role("button", name=_in(language, "Download")).click()
+        files.get_by_role("button", name=in_language(language, "Download")).click()
     download = downloading.value
     assert download.suggested_filename == f"{request_type}-{subject_request.reference}.zip"
     archive = zipfile.ZipFile(Path(download.path()))

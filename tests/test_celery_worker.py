@@ -6,7 +6,7 @@ from django.core import mail
 from django.db import connection
 
 from requests_app.models import Event, OutgoingEmail, Request
-from tests.conftest import VALID
+from tests.support import VALID
 from tests.worker import running_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from requests_app.client_address import client_ip
 from requests_app.models import Request
-from tests.conftest import TYPE_DETAILS, VALID
+from tests.support import TYPE_DETAILS, VALID
 
 PROXY = "10.0.0.2"  # REMOTE_ADDR of every request that comes through the proxy
 LOGIN = "/admin/login/?next=/admin/"

@@ -35,8 +35,7 @@ from requests_app.models import (
     Request,
 )
 from requests_app.views import downloads
-
-ORDERS_CSV = b"order,date,total\n1001,2025-01-02,499.00\n1002,2025-03-04,129.50\n"
+from tests.support import ORDERS_CSV, delete_stored_files
 
 
 def _in(language: str, text: str) -> str:
@@ -59,12 +58,6 @@ def build_ready(subject_request, actor, capture, kind=None) -> Package:
     package.refresh_from_db()
     assert package.state == Package.State.READY, package.error
     return package
-
-
-def delete_stored_files():
-    for row in [*ExportFile.objects.all(), *Package.objects.exclude(file="")]:
-        if row.file:
-            row.file.delete(save=False)
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from django.core import mail
 
 from requests_app import deadlines
 from requests_app.models import Event, OutgoingEmail, Request, Status
-from tests.conftest import TYPE_DETAILS, link_in
+from tests.support import TYPE_DETAILS, link_in
 
 
 @pytest.mark.parametrize("request_type", sorted(TYPE_DETAILS))

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core import mail
 
 from portal.redact import REDACTED, RedactTokensFilter, redact_path
-from tests.conftest import link_in
+from tests.support import link_in
 from tests.worker import _database_url
 
 ROOT = Path(settings.BASE_DIR)

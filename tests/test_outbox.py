@@ -11,7 +11,7 @@ from django.utils import timezone
 from portal.celery import app as celery_app
 from requests_app import notifications
 from requests_app.models import Event, OutgoingEmail, Request
-from tests.conftest import link_in
+from tests.support import link_in
 
 DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 

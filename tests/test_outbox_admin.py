@@ -8,7 +8,7 @@ import pytest
 
 from requests_app import notifications
 from requests_app.models import OutgoingEmail
-from tests.conftest import TYPE_DETAILS, VALID
+from tests.support import TYPE_DETAILS, VALID
 
 OUTBOX = "/admin/requests_app/outgoingemail/"
 

@@ -28,17 +28,11 @@ from requests_app.models import (
 )
 from requests_app.tasks import remind_restrictions_ending
 from tests.factories import make_request
+from tests.support import DIRECT_MARKETING_DONE
 
 OSLO = ZoneInfo("Europe/Oslo")
 State = ChecklistItem.State
 DATES = {"nb": "15. mars 2027", "da": "15. marts 2027", "en": "March 15, 2027"}
-DIRECT_MARKETING_DONE = (
-    "Your objection to direct marketing has been carried out (GDPR Article 21(2) and (3)): we "
-    "no longer use your data for direct marketing. Your e-mail address is on our list of "
-    "addresses that must not receive marketing; the list keeps only a coded form of the "
-    "address, not the address itself.")
-
-
 def said(language: str, msgid: str, **values) -> str:
     """What the requester reads for ``msgid`` in ``language``, from the catalogue."""
     with translation.override(language):

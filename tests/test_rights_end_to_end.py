@@ -23,8 +23,7 @@ from requests_app.models import (
     Status,
     SuppressionEntry,
 )
-from tests.conftest import _staff
-from tests.test_outcomes import DIRECT_MARKETING_DONE
+from tests.support import DIRECT_MARKETING_DONE, staff_user
 
 
 def said(language: str, msgid: str, **values) -> str:
@@ -54,7 +53,7 @@ def demo(db, django_user_model):
         for name, holds, relationships, retention in systems:
             DataSystem.objects.create(organisation=org, name=name, holds=holds,
                                       relationships=relationships, retention=retention)
-        staff = _staff(django_user_model, f"{org.slug}-{role}", org, role)
+        staff = staff_user(django_user_model, f"{org.slug}-{role}", org, role)
         return org, staff
 
     return _demo
@@ -203,7 +202,7 @@ def test_restriction_from_the_form_to_the_notice_before_it_is_lifted(
     lift = f"{LIST}{subject_request.pk}/restriction/lift/"
     client.force_login(staff)
     assert notice not in client.get(change_url(subject_request)).content.decode()
-    client.force_login(_staff(django_user_model, f"{org.slug}-lead", org,
+    client.force_login(staff_user(django_user_model, f"{org.slug}-lead", org,
                               Membership.Role.COMPLIANCE_LEAD))
     closed_page = client.get(change_url(subject_request)).content.decode()
     assert notice in closed_page and lift not in closed_page

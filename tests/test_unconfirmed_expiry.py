@@ -9,8 +9,8 @@ from django.utils import timezone
 from requests_app import intake
 from requests_app.models import OutgoingEmail, Request, Status
 from requests_app.tasks import delete_expired_unconfirmed
-from tests.conftest import link_in
 from tests.factories import make_request
+from tests.support import link_in
 
 
 def test_an_unconfirmed_request_is_deleted_after_the_configured_days(submit, org_no, settings):

@@ -1,0 +1,80 @@
+"""What several test modules share that is not a fixture: form data, the browser's launch
+settings, helpers that read e-mails and pages. Test modules import from here, never from each
+other or from conftest."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import translation
+
+from requests_app.models import ExportFile, Membership, Package
+
+# The browser tests (``tests/test_browser*.py``): Debian's chromium, never ``playwright
+# install`` (it downloads a browser; these machines have no network).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+TIMEOUT_MS = 5_000  # a step that takes longer is broken: fail fast, well inside 20 s a test
+
+#: Where the browser tests save their screenshots.
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+
+
+VALID = {
+    "subject_name": "Kari Nordmann",
+    "subject_email": "kari@example.no",
+    "subject_phone": "",
+    "relationship": "customer",
+    "description": "Kundenummer 1234",
+}
+TYPE_DETAILS = {
+    "access": {"scope": ""},
+    "rectification": {"what_is_wrong": "Feil adresse", "correct_value": "Storgata 1"},
+    "erasure": {"erasure_scope": "everything"},
+    "restriction": {"processing": "Markedsføring", "restriction_ground": "accuracy_contested"},
+    "portability": {"data_wanted": "Ordrehistorikk", "preferred_format": "json"},
+    "objection": {"objection_kind": "direct_marketing"},
+    "consent_withdrawal": {"consent": "Nyhetsbrev"},
+}
+
+
+def link_in(email_body: str, kind: str) -> str:
+    """The path of the confirmation or status link in an e-mail body."""
+    match = re.search(rf"https?://[^/\s]+(/\w\w/{kind}/[^\s<\"]+)", email_body)
+    assert match, f"no {kind} link in: {email_body}"
+    return match.group(1)
+
+
+def staff_user(django_user_model, username, org, role=Membership.Role.HANDLER, **fields):
+    user = django_user_model.objects.create_user(username=username, password="pw-for-tests-1",
+                                                 is_staff=True, **fields)
+    Membership.objects.create(user=user, organisation=org, role=role)
+    return user
+
+
+ORDERS_CSV = b"order,date,total\n1001,2025-01-02,499.00\n1002,2025-03-04,129.50\n"
+
+
+def delete_stored_files():
+    for row in [*ExportFile.objects.all(), *Package.objects.exclude(file="")]:
+        if row.file:
+            row.file.delete(save=False)
+
+
+def in_language(language: str, text) -> str:
+    """``text`` (an English msgid or a lazy translation) as the server renders it in
+    ``language``."""
+    with translation.override(language):
+        return translation.gettext(text) if isinstance(text, str) else str(text)
+
+
+DIRECT_MARKETING_DONE = (
+    "Your objection to direct marketing has been carried out (GDPR Article 21(2) and (3)): we "
+    "no longer use your data for direct marketing. Your e-mail address is on our list of "
+    "addresses that must not receive marketing; the list keeps only a coded form of the "
+    "address, not the address itself.")
