@@ -81,8 +81,8 @@ Role = Membership.Role
 
 
 @pytest.fixture
-def makestaff_user(django_user_model):
-    """``makestaff_user(username, organisation, role=handler, **user fields)``: one more member."""
+def make_staff(django_user_model):
+    """``make_staff(username, organisation, role=handler, **user fields)``: one more member."""
 
     def _make(username, org, role=Role.HANDLER, **fields):
         return staff_user(django_user_model, username, org, role, **fields)

@@ -94,7 +94,7 @@ def test_the_actions_that_skipped_their_rules_are_gone(client, handler, org_no, 
     assert response.status_code == 200
     assert ("warning", "No action selected.") in messages_of(response)
     assert unchanged(subject_request, Status.IN_PROGRESS)
-    assert not outcomes.is_suppressed(org_no, subject_request.subject_email)
+    assert not outcomes.is_suppressed(org_no, subject_request.subject_email, actor=None)
 
 
 def test_a_direct_marketing_objection_is_completed_only_with_its_suppression(
@@ -109,7 +109,7 @@ def test_a_direct_marketing_objection_is_completed_only_with_its_suppression(
     assert response.status_code == 302
     subject_request.refresh_from_db()
     assert subject_request.status == Status.COMPLETED
-    assert outcomes.is_suppressed(org_no, subject_request.subject_email)
+    assert outcomes.is_suppressed(org_no, subject_request.subject_email, actor=None)
     assert subject_request.messages.get().purpose == Message.Purpose.ANSWER
 
 

@@ -251,6 +251,16 @@ def test_the_walk_finds_the_decision_views():
     assert DECISIONS <= set(_request_views())
 
 
+def assert_refused_with_a_message(response, subject_request):
+    """A decision page refused for the role sends the user back to the request's page with
+    the reason, rather than a bare 403 (``admin/steps.py``)."""
+    assert response.redirect_chain[-1] == (
+        reverse("admin:requests_app_request_change", args=[subject_request.pk]), 302)
+    shown = [str(message) for message in response.context["messages"]]
+    assert any(text.startswith("Only a compliance lead or an organisation admin")
+               for text in shown), shown
+
+
 @pytest.mark.parametrize("view", _request_views())
 def test_a_decision_in_a_request_is_refused_where_the_role_is_only_a_handler(view, world,
                                                                             mixed, client):
@@ -270,7 +280,7 @@ def test_a_decision_in_a_request_is_refused_where_the_role_is_only_a_handler(vie
     assert norwegian.extended_at is None and norwegian.status == Status.IN_PROGRESS
     assert outcome.lift_notice_sent_at is None and outcome.lifted_at is None
     if view in ("requests_app_request_extend", "requests_app_request_refuse"):
-        assert client.get(url).status_code == 403
+        assert_refused_with_a_message(client.get(url, follow=True), norwegian)
         assert client.get(reverse(f"admin:{view}", args=[danish.pk])).status_code == 200
 
 
@@ -366,8 +376,9 @@ def test_a_demotion_through_the_admin_takes_effect_at_once(client, org_admin, le
     subject_request = make_request(org_no)
 
     client.force_login(lead)
-    assert client.get(reverse("admin:requests_app_request_extend",
-                              args=[subject_request.pk])).status_code == 403
+    assert_refused_with_a_message(client.get(reverse(
+        "admin:requests_app_request_extend", args=[subject_request.pk]), follow=True),
+        subject_request)
     assert client.get("/staff/reports/").status_code == 403
 
 
