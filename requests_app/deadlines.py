@@ -70,31 +70,34 @@ class DueDateExplanation:
         return f"{text}; {reasons} → {_WEEKDAYS[self.due.weekday()]} {_fmt(self.due)}"
 
 
-def due_date(received_at: datetime, country: str, *, extended: bool = False) -> date:
+def due_date(received_at: datetime, country: str, *, extended: bool = False,
+             zone: str | None = None) -> date:
     """Last day to answer a request received at ``received_at`` in ``country``.
 
     Art. 12(3) GDPR: one month from receipt, or three months in all when the controller
     extends it (one three-month period counted from receipt, not two months added to an
     already moved date).  Counted per Art. 3(2)(c) and 3(4) of Regulation 1182/71.
     """
-    return explain_due_date(received_at, country, extended=extended).due
+    return explain_due_date(received_at, country, extended=extended, zone=zone).due
 
 
-def extension_notice_by(received_at: datetime, country: str) -> date:
+def extension_notice_by(received_at: datetime, country: str, *,
+                        zone: str | None = None) -> date:
     """Last day to tell the data subject of an extension and the reasons for it.
 
     Art. 12(3) GDPR requires that notice "within one month of receipt of the request", i.e.
     by the same day as the ordinary one-month due date.
     """
-    return due_date(received_at, country)
+    return due_date(received_at, country, zone=zone)
 
 
 def explain_due_date(
-    received_at: datetime, country: str, *, extended: bool = False
+    received_at: datetime, country: str, *, extended: bool = False, zone: str | None = None
 ) -> DueDateExplanation:
     """Compute the Art. 12(3) GDPR due date step by step; the single source of truth.
 
-    The receipt day is the local calendar date in the country's time zone (the hour does not
+    The receipt day is the local calendar date in ``zone`` (the organisation's time zone, the
+    same one that decides "today" for it; by default the country's), and the hour does not
     matter: Art. 3(2)(c) of Regulation 1182/71 counts whole days).  The period ends on the
     same date of the final month, or that month's last day if it has no such date
     (Art. 3(2)(c)), then moves past Saturdays, Sundays and public holidays (Art. 3(4)).
@@ -107,7 +110,7 @@ def explain_due_date(
             "received_at must be timezone-aware (e.g. datetime.now(timezone.utc)); "
             "a naive datetime gives no way to know the local date of receipt"
         )
-    received_local = received_at.astimezone(ZoneInfo(TIME_ZONES[country])).date()
+    received_local = received_at.astimezone(ZoneInfo(zone or TIME_ZONES[country])).date()
     months = 3 if extended else 1
     nominal = received_local + relativedelta(months=months)  # clamps to the month's last day
     due, skipped = _roll_forward(nominal, country)
@@ -122,14 +125,15 @@ def explain_due_date(
     )
 
 
-def explain(received_at: datetime, country: str, *, extended: bool = False) -> str:
+def explain(received_at: datetime, country: str, *, extended: bool = False,
+            zone: str | None = None) -> str:
     """Short English account of the Art. 12(3) GDPR due date, step by step.
 
     E.g. "31 Jan 2027 + 1 month = 28 Feb 2027 (no 31 Feb); 28 Feb 2027 is a Sunday →
     Mon 1 Mar 2027", so staff and subjects can check the count under Art. 3(2)(c) and 3(4)
     of Regulation 1182/71 themselves.  Use `explain_due_date` to get translatable data.
     """
-    return explain_due_date(received_at, country, extended=extended).explain()
+    return explain_due_date(received_at, country, extended=extended, zone=zone).explain()
 
 
 def is_working_day(day: date, country: str) -> bool:

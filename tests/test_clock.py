@@ -1,7 +1,7 @@
 """The legal clock on a request: set on confirmation, extended once before the notice
 deadline, paused while waiting for the requester where the organisation chooses so."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from requests_app import deadlines
 from requests_app.casework import workflow
 from requests_app.clock import legal
-from requests_app.models import Event, Request
+from requests_app.models import Event, Request, Status
 from tests.factories import make_request
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -167,3 +167,20 @@ def test_days_left_count_in_the_organisations_time_zone(org_no):
 
     assert legal.days_left(subject_request, late_evening_utc) == 0
     assert legal.days_left(subject_request, late_evening_utc - timedelta(hours=1)) == 1
+
+
+def test_the_date_of_receipt_is_counted_where_the_organisation_is(org_no):
+    """The organisation's time zone decides its date of receipt, as it decides its "today"
+    (``clock.legal``): at 12:00 UTC on 2 March 2027 it is already 3 March in Auckland, so the
+    month runs to Saturday 3 April and the answer is due Monday 5 April (Easter is over), not
+    on Friday 2 April as counted from Oslo's 2 March."""
+    org_no.time_zone = "Pacific/Auckland"
+    org_no.save()
+    received = datetime(2027, 3, 2, 12, 0, tzinfo=UTC)
+    subject_request = make_request(org_no, received_at=received, status=Status.NEW)
+
+    legal.start(subject_request)
+
+    assert subject_request.due_date == date(2027, 4, 5)
+    assert legal.extension_notice_by(subject_request) == date(2027, 4, 5)
+    assert legal.explain(subject_request, "en").steps[0] == "Received Wednesday March 3, 2027"

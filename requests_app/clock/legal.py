@@ -199,17 +199,26 @@ def start(request: Request) -> None:
     The clock runs from receipt, not from confirmation: counting from the earlier moment can
     only make us early, never late.
     """
-    request.statutory_due_date = deadlines.due_date(request.received_at,
-                                                    request.organisation.country)
-    request.due_date = request.statutory_due_date
+    statutory = _statutory(request)
+    request.statutory_due_date = request.due_date = statutory.due
     events.record(request, Event.Kind.DUE_DATE_SET, to_value=request.due_date.isoformat(),
-                  message=deadlines.explain(request.received_at, request.organisation.country))
+                  message=statutory.explain())
+
+
+def _statutory(request: Request, *, extended: bool = False) -> deadlines.DueDateExplanation:
+    """The Art. 12(3) count for ``request``: received on the local date where its
+    organisation is (``Organisation.time_zone``, the zone that also decides its "today"),
+    working days of its country."""
+    organisation = request.organisation
+    return deadlines.explain_due_date(request.received_at, organisation.country,
+                                      extended=extended, zone=organisation.time_zone)
 
 
 def extension_notice_by(request: Request) -> date:
     """The last day on which the subject can be told of an extension (Art. 12(3): "within one
     month of receipt of the request")."""
-    return deadlines.extension_notice_by(request.received_at, request.organisation.country)
+    # Art. 12(3): notice "within one month of receipt", the ordinary one-month due date.
+    return _statutory(request).due
 
 
 def check_extension(request: Request, now: datetime | None = None) -> None:
@@ -240,15 +249,14 @@ def extend(request: Request, *, reason: str, explanation: str,
     request.extended_at = now or timezone.now()
     request.extension_reason = reason
     request.extension_explanation = explanation.strip()
-    request.statutory_due_date = deadlines.due_date(
-        request.received_at, request.organisation.country, extended=True)
+    statutory = _statutory(request, extended=True)
+    request.statutory_due_date = statutory.due
     request.due_date = extended_due_date(request)
     events.record(request, Event.Kind.EXTENDED, actor=actor,
                   to_value=ExtensionReason(reason).label, message=request.extension_explanation)
     events.record(request, Event.Kind.DUE_DATE_CHANGED, actor=actor,
                   from_value=previous.isoformat(), to_value=request.due_date.isoformat(),
-                  message=deadlines.explain(request.received_at, request.organisation.country,
-                                            extended=True))
+                  message=statutory.explain())
 
 
 def pause(request: Request, *, actor: AbstractBaseUser | None,
@@ -298,8 +306,7 @@ def _with_pauses(request: Request, statutory: date | None = None) -> date:
 def extended_due_date(request: Request) -> date:
     """The due date an extension gives: three months from receipt (Art. 12(3)), plus any
     days already paused, on a working day."""
-    return _with_pauses(request, deadlines.due_date(
-        request.received_at, request.organisation.country, extended=True))
+    return _with_pauses(request, _statutory(request, extended=True).due)
 
 
 # --- Explaining a date, in the reader's language -------------------------------------------
@@ -326,8 +333,7 @@ def explain(request: Request, language: str | None = None,
     language = language or translation.get_language() or "en"
     country = request.organisation.country
     with translation.override(language):
-        detail = deadlines.explain_due_date(request.received_at, country,
-                                            extended=request.is_extended)
+        detail = _statutory(request, extended=request.is_extended)
         months = detail.months
         steps = [
             _("Received %(date)s") % {"date": _long(detail.received_local)},
