@@ -10,7 +10,9 @@ import os
 import tempfile
 
 os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/portal_bench"
-os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/15"  # queued e-mail tasks pile up here
+# Queued e-mail tasks pile up here and the runner flushes it: BENCH_REDIS_DB picks another db
+# when someone else uses 15 on the same server.
+os.environ["REDIS_URL"] = f"redis://127.0.0.1:6379/{int(os.environ.get('BENCH_REDIS_DB', '15'))}"
 os.environ["DEBUG"] = "false"
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
