@@ -431,7 +431,7 @@ class Request(models.Model):
                          name="req_org_queue_order_idx",
                          condition=~models.Q(status="awaiting_confirmation")),
             # Reports: requests received in a period, for all organisations or one. The first
-            # two carry every field the reports count (index-only scans, bench/scenarios/reports.py).
+            # two carry every field the reports count (index-only scans; bench/scenarios/reports).
             models.Index(fields=["received_at"], name="req_received_cover_idx",
                          include=["organisation", "status", "type", "channel", "relationship"]),
             models.Index(fields=["closed_at"], name="req_closed_cover_idx",

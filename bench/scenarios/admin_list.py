@@ -56,7 +56,6 @@ PASSWORD = "bench-admin-list-password-0123456789"
 SUPERUSER, HANDLER = "bench-admin", "bench-handler"
 NAME_SEARCHED = "Person 424242"  # one requester (and any Person 4242420…)
 ORDER_INDEXES = ("req_queue_order_idx", "req_org_queue_order_idx", "req_open_queue_order_idx")
-OPEN = "('new', 'identity_check', 'in_progress', 'waiting_for_subject')"
 
 #: What the bench still proposes for ``Request.Meta.indexes`` (see docs/benchmarks.md),
 #: created by raw SQL before the second pass: the admin search compares
