@@ -10,7 +10,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run install install-dev test lint messages system-deps
+.PHONY: help run install install-dev test lint messages system-deps bench
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -57,3 +57,15 @@ lint: install-dev  ## ruff and the import contract (lint-imports)
 messages: install-dev  ## Extract strings into locale/*/LC_MESSAGES/django.po and compile .mo files
 	$(MANAGE) makemessages -l nb -l da -l en --no-obsolete --no-location
 	$(VENV)/bin/pybabel compile --statistics -d locale -D django
+
+# The benchmarks (docs/benchmarks.md): each scenario creates, fills and drops a PostgreSQL
+# database of its own on 127.0.0.1:5432 and uses Redis db $(BENCH_REDIS_DB) (flushed).
+SCENARIO ?= foundation sweep admin_list reports package
+BENCH_ARGS ?=
+export BENCH_REDIS_DB ?= 15
+
+bench: install-dev  ## Run the benchmarks (SCENARIO=admin_list for one, BENCH_ARGS="--requests 100000")
+	@for scenario in $(SCENARIO); do \
+	  echo "== $$scenario ($$(date -u +%FT%TZ))"; \
+	  $(VENV)/bin/python -m bench $$scenario $(BENCH_ARGS) || exit 1; \
+	done

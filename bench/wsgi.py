@@ -1,4 +1,7 @@
-"""WSGI entry point for the benchmarks (gunicorn bench.wsgi)."""
+"""WSGI entry point for the benchmarks' gunicorn (``bench.harness.Server``).
+
+The scenario's database comes from ``BENCH_SCENARIO`` in the environment gunicorn inherits
+(``bench/settings.py``)."""
 
 import os
 

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "requests_app",
     "reports",
     "staff",
+    # The configuration's system checks (portal/checks.py); no models.
+    "portal.apps.PortalConfig",
 ]
 
 MIDDLEWARE = [
@@ -364,6 +366,10 @@ BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", default=False)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=BEHIND_TLS_PROXY)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+# Commitments for the whole domain (every subdomain HTTPS only; the browsers' preload list),
+# so off unless the operator opts in; `check --deploy` warns (security.W005, W021) while off.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

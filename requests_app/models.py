@@ -429,7 +429,7 @@ class Request(models.Model):
                          name="req_org_queue_order_idx",
                          condition=~models.Q(status="awaiting_confirmation")),
             # Reports: requests received in a period, for all organisations or one. The first
-            # two carry every field the reports count (index-only scans, bench/run_reports.py).
+            # two carry every field the reports count (index-only scans; bench/scenarios/reports).
             models.Index(fields=["received_at"], name="req_received_cover_idx",
                          include=["organisation", "status", "type", "channel", "relationship"]),
             models.Index(fields=["closed_at"], name="req_closed_cover_idx",
@@ -441,7 +441,7 @@ class Request(models.Model):
                                                         "forwarded"])),
             models.Index(fields=["organisation", "received_at"], name="req_org_received_idx"),
             # The open queue (status filters, overdue): stops after one page instead of
-            # walking past every closed request (bench/run_admin_list.py).
+            # walking past every closed request (bench/scenarios/admin_list.py).
             models.Index(fields=["due_date", "received_at", "-id"],
                          name="req_open_queue_order_idx",
                          condition=models.Q(status__in=["new", "identity_check", "in_progress",

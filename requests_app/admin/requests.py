@@ -398,7 +398,7 @@ class RequestAdmin(RequestPagesMixin, PortalAdmin):
 
     #: Above this many organisations a superuser's list has no organisation filter: a list of
     #: hundreds of links is no help, and building it costs more than the page's whole budget
-    #: (bench/run_admin_list.py). ``?organisation__id__exact=`` still works.
+    #: (bench/scenarios/admin_list.py). ``?organisation__id__exact=`` still works.
     ORGANISATION_FILTER_LIMIT = 50
 
     def get_list_filter(self, request):

@@ -1,13 +1,12 @@
 """Package benchmark: build and download a 500 MB access package (issue #6).
 
-Run from the project root:  .venv/bin/python bench/run_package.py
+``make bench SCENARIO=package`` (``python -m bench package [--rounds 3]``).
 
-1. Creates the ``portal_bench_package`` PostgreSQL database (``bench/settings_package.py``;
-   ``BENCH_PACKAGE_DATABASE`` picks another name containing ``bench_package``) and migrates
-   it. Adds one organisation with a record of processing, one access request with six systems
-   on its checklist, and saves the exports through ``packages.save_export`` (encrypted at
-   rest): five of 100 MB of random, incompressible bytes (stored in the ZIP as they are) and
-   one CSV of about 10 MB (deflated). 510 MB of exports in all.
+1. Migrates the scenario's database (``harness.scratch_database``). Adds one organisation
+   with a record of processing, one access request with six systems on its checklist, and
+   saves the exports through ``packages.save_export`` (encrypted at rest): five of 100 MB of
+   random, incompressible bytes (stored in the ZIP as they are) and one CSV of about 10 MB
+   (deflated). 510 MB of exports in all.
 2. ``--rounds`` times (default 3): creates a queued ``Package`` row (as ``request_build``
    does, without publishing a task: no worker or broker runs) and runs ``packages.build`` in
    a fresh Python process, the work of one Celery task. That process reports its wall time,
@@ -18,7 +17,7 @@ Run from the project root:  .venv/bin/python bench/run_package.py
 4. For comparison, the raw throughput of ``crypto`` on 256 MB: encrypting into a sink that
    drops the bytes, and decrypting a file of the page cache; and, as the floor, reading that
    file without decrypting it.
-5. Prints a Markdown table of the medians, then drops the database and deletes the files.
+5. Prints a Markdown table of the medians; the database is dropped and the files deleted.
 """
 
 import argparse
@@ -32,22 +31,14 @@ import sys
 import time
 from pathlib import Path
 
-import django
+from django.conf import settings
+from django.core.files import File
+from django.db import connections
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_package"
-django.setup()
-
-import psycopg  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.core.files import File  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connections  # noqa: E402
-
-from requests_app import crypto  # noqa: E402
-from requests_app.delivery import packages  # noqa: E402
-from requests_app.models import (  # noqa: E402
+from bench import harness
+from requests_app import crypto
+from requests_app.delivery import packages
+from requests_app.models import (
     ChecklistItem,
     DataSystem,
     Organisation,
@@ -56,7 +47,7 @@ from requests_app.models import (  # noqa: E402
     Status,
     private_storage,
 )
-from tests.factories import make_request  # noqa: E402
+from tests.factories import make_request
 
 MB = 1024 * 1024
 RANDOM_EXPORTS = 5
@@ -65,24 +56,9 @@ CSV_ROWS = 100_000  # about 10 MB
 RAW_SIZE = 256 * MB
 
 
-def admin_database(sql: str) -> None:
-    """Run one statement on the server's ``postgres`` database (for CREATE/DROP DATABASE)."""
-    db = settings.DATABASES["default"]
-    with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname="postgres",
-                         autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _status_mib(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field}")
-
-
 def rss_mib() -> float:
     """The resident memory of this process now (VmRSS)."""
-    return _status_mib("VmRSS")
+    return harness.status_mib("VmRSS")
 
 
 def peak_rss_mib() -> float:
@@ -93,7 +69,7 @@ def peak_rss_mib() -> float:
     VmHWM is the high-water mark of this process image alone. The smaller is this process's.
     """
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    return min(maxrss, _status_mib("VmHWM"))
+    return min(maxrss, harness.peak_rss_mib())
 
 
 class RandomBytes:
@@ -137,11 +113,7 @@ def generated(reader, name: str, size: int | None) -> File:
 
 
 def prepare() -> int:
-    """Database, organisation, request, exports. Returns the request's id."""
-    name = settings.DATABASES["default"]["NAME"]
-    admin_database(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin_database(f'CREATE DATABASE "{name}"')
-    call_command("migrate", verbosity=0)
+    """Organisation, request, exports in the migrated database. Returns the request's id."""
     organisation = Organisation.objects.create(
         name="Bench AS", slug="bench", country="NO", default_language="nb",
         time_zone="Europe/Oslo", contact_email="privacy@bench.example",
@@ -205,7 +177,8 @@ def child_stream(package_id: int) -> dict:
 def in_child(action: str, package_id: int) -> dict:
     """Run ``action`` in a fresh Python process: its peak memory is its own."""
     result = subprocess.run(
-        [sys.executable, __file__, "--child", action, str(package_id)], cwd=ROOT,
+        [sys.executable, "-m", "bench", "package", "--child", action, str(package_id)],
+        cwd=harness.ROOT,
         capture_output=True, text=True, timeout=1800, check=False)
     if result.returncode != 0:
         sys.exit(f"{action} failed:\n{result.stdout}\n{result.stderr[-5000:]}")
@@ -258,58 +231,55 @@ def raw_throughput() -> dict:
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), "?")
     from cryptography.hazmat.backends.openssl import backend
 
-    return (f"{os.cpu_count()} cores ({cpu}), Python {sys.version.split()[0]}, "
-            f"cryptography with {backend.openssl_version_text()}, PostgreSQL at 127.0.0.1")
+    return (f"{os.cpu_count()} cores, {harness.machine()}, cryptography with "
+            f"{backend.openssl_version_text()}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench package",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--child", nargs=2, metavar=("ACTION", "PACKAGE_ID"),
                         help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.child:
         action, package_id = args.child
         result = {"build": child_build, "stream": child_stream}[action](int(package_id))
         print(json.dumps(result))
         return
 
-    rounds = max(1, min(args.rounds, 10))  # bounded
+    rounds = harness.bounded(args.rounds, 1, 10)
+    run = harness.Run()
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])  # others' work skews it
     files = Path(settings.PRIVATE_FILES_DIR)
     shutil.rmtree(files, ignore_errors=True)
     try:
-        print(f"Preparing {settings.DATABASES['default']['NAME']} and "
-              f"{RANDOM_EXPORTS} × {RANDOM_SIZE // MB} MB + a CSV of exports ...", flush=True)
-        started = time.perf_counter()
-        request_id = prepare()
-        prepared = time.perf_counter() - started
-        connections.close_all()
-        builds, streams = [], []
-        for number in range(rounds):
-            package = Package.objects.create(request_id=request_id,
-                                             kind=Package.Kind.ACCESS)
-            connections.close_all()
-            builds.append(in_child("build", package.pk))
-            streams.append(in_child("stream", package.pk))
-            print(f"round {number + 1}: build {builds[-1]['seconds']:.2f} s, peak "
-                  f"{builds[-1]['peak']:.0f} MiB; download {streams[-1]['seconds']:.2f} s, "
-                  f"peak {streams[-1]['peak']:.0f} MiB", flush=True)
-            # Free the disk for the next round.
-            package.refresh_from_db()
-            private_storage().delete(package.file.name)
-            Package.objects.filter(pk=package.pk).update(state=Package.State.DELETED, file="")
-        raw = raw_throughput()
-        report(builds, streams, raw, prepared, load)
+        with harness.scratch_database(flush_redis=False):
+            print(f"Exports: {RANDOM_EXPORTS} × {RANDOM_SIZE // MB} MB + a CSV ...", flush=True)
+            started = time.perf_counter()
+            request_id = prepare()
+            prepared = time.perf_counter() - started
+            builds, streams = [], []
+            for number in range(rounds):
+                package = Package.objects.create(request_id=request_id,
+                                                 kind=Package.Kind.ACCESS)
+                connections.close_all()
+                builds.append(in_child("build", package.pk))
+                streams.append(in_child("stream", package.pk))
+                print(f"round {number + 1}: build {builds[-1]['seconds']:.2f} s, peak "
+                      f"{builds[-1]['peak']:.0f} MiB; download {streams[-1]['seconds']:.2f} s, "
+                      f"peak {streams[-1]['peak']:.0f} MiB", flush=True)
+                # Free the disk for the next round.
+                package.refresh_from_db()
+                private_storage().delete(package.file.name)
+                Package.objects.filter(pk=package.pk).update(state=Package.State.DELETED,
+                                                             file="")
+            raw = raw_throughput()
+            report(builds, streams, raw, prepared, load)
+            print(f"\n{run.footer()}")
     finally:
-        connections.close_all()
-        admin_database(f'DROP DATABASE IF EXISTS "{settings.DATABASES["default"]["NAME"]}" '
-                       "WITH (FORCE)")
         shutil.rmtree(files, ignore_errors=True)
 
 

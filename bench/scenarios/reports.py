@@ -1,9 +1,8 @@
 """Reports benchmark: the reports page and its exports over 1,000,000 requests.
 
-Run from the project root:  .venv/bin/python bench/run_reports.py
+``make bench SCENARIO=reports`` (``python -m bench reports [--rounds 5 --requests 1000000]``).
 
-1. Creates the ``portal_bench_reports`` PostgreSQL database (``bench/settings_reports.py``;
-   ``BENCH_REPORTS_DATABASE`` names another) and migrates it. Adds 1,000 organisations (NO in
+1. Migrates the scenario's database (``harness.scratch_database``). Adds 1,000 organisations (NO in
    Oslo and DK in Copenhagen, alternating) and, with one ``INSERT ... SELECT generate_series``,
    1,000,000 confirmed requests received uniformly over the five years up to now: seven types,
    five channels, eight relationships in fixed shares; 8% extended; completed (3% of them partly
@@ -24,41 +23,27 @@ Run from the project root:  .venv/bin/python bench/run_reports.py
 4. The first pass runs without the reports' covering indexes (``COVERING_INDEXES``, as
    before migration 0011: a plain index on ``received_at``); then it creates them as the
    model declares them, ANALYZE, and runs 2 and 3 again.
-5. Prints Markdown tables and the plans of the main aggregate, then drops the database.
+5. Prints Markdown tables and the plans of the main aggregate; the database is dropped.
 """
 
 import argparse
 import dataclasses
-import os
 import re
-import signal
 import statistics
-import sys
 import time
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-import django
+import psycopg
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_reports"
-django.setup()
-
-import psycopg  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, connections  # noqa: E402
-from django.db.models import Count  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
-from django_otp.plugins.otp_static.models import StaticDevice  # noqa: E402
-
-from reports import figures, filters, querysets  # noqa: E402
-from requests_app.models import (  # noqa: E402
+from bench import harness
+from reports import figures, filters, querysets
+from requests_app.models import (
     Channel,
     Membership,
     Organisation,
@@ -70,9 +55,6 @@ from requests_app.models import (  # noqa: E402
 ORGANISATIONS = 1_000
 REQUESTS = 1_000_000
 YEARS = 5
-ZONES = {"NO": "Europe/Oslo", "DK": "Europe/Copenhagen"}
-LANGUAGES = {"NO": "nb", "DK": "da"}
-AUTHORITIES = {"NO": "datatilsynet-no", "DK": "datatilsynet-dk"}
 
 #: The reports' covering indexes (``Request.Meta.indexes``, migration 0011): the first pass
 #: runs without them, with the plain index on ``received_at`` they replaced.
@@ -187,80 +169,29 @@ ORDER BY g.received
 """
 
 
-def admin_database(sql: str) -> None:
-    """Run one statement on the server's ``postgres`` database (CREATE/DROP DATABASE)."""
-    db = settings.DATABASES["default"]
-    with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname="postgres",
-                         autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def raw_connection() -> psycopg.Connection:
-    db = settings.DATABASES["default"]
-    return psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"],
-                           dbname=db["NAME"], autocommit=True,
-                           options="-c statement_timeout=120000")
-
-
 def fill_statement(now: datetime, assignee: int, requests: int) -> tuple[str, dict]:
-    params = {"organisations": ORGANISATIONS, "requests": requests, "now": now,
-              "start": now - timedelta(days=round(YEARS * 365.25)), "assignee": assignee}
-    columns, values = [], []
-    for field in Request._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.column in FILLED:
-            values.append(FILLED[field.column])
-        else:
-            key = f"default_{field.column}"
-            params[key] = field.get_db_prep_save(field.get_default(), connection)
-            values.append(f"%({key})s")
-    sql = (f"INSERT INTO requests_app_request ({', '.join(columns)})\n"
-           f"SELECT {', '.join(values)}{FILL_FROM}")
-    return sql, params
+    return harness.insert_requests_statement(FILLED, FILL_FROM, {
+        "organisations": ORGANISATIONS, "requests": requests, "now": now,
+        "start": now - timedelta(days=round(YEARS * 365.25)), "assignee": assignee})
 
 
 def fill(now: datetime, assignee: int, requests: int) -> dict:
-    Organisation.objects.bulk_create([
-        Organisation(name=f"Bench organisation {i}", slug=f"bench-org-{i}", country=country,
-                     default_language=LANGUAGES[country], time_zone=ZONES[country],
-                     contact_email=f"privacy@org{i}.example.com",
-                     supervisory_authority=AUTHORITIES[country])
-        for i in range(1, ORGANISATIONS + 1) for country in ["NO" if i % 2 else "DK"]
-    ])
+    harness.add_organisations(ORGANISATIONS)
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit = off")
-        cursor.execute("SET work_mem = '256MB'")
-        cursor.execute("SELECT setseed(0.2026)")
-        cursor.execute(*fill_statement(now, assignee, requests))
-        inserted = cursor.rowcount
-        cursor.execute("RESET synchronous_commit")
-        cursor.execute("RESET work_mem")
+        with harness.bulk_load(cursor):
+            cursor.execute("SELECT setseed(0.2026)")
+            cursor.execute(*fill_statement(now, assignee, requests))
+            inserted = cursor.rowcount
         cursor.execute("VACUUM (ANALYZE) requests_app_request")
         cursor.execute("ANALYZE")
         cursor.execute("SELECT count(*) FILTER (WHERE closed_at IS NULL), "
-                       "count(*) FILTER (WHERE purged_at IS NOT NULL), "
-                       "pg_size_pretty(pg_table_size('requests_app_request')), "
-                       "pg_size_pretty(pg_indexes_size('requests_app_request')) "
+                       "count(*) FILTER (WHERE purged_at IS NOT NULL) "
                        "FROM requests_app_request")
-        open_count, purged, heap, indexes = cursor.fetchone()
+        open_count, purged = cursor.fetchone()
+    heap, indexes = harness.table_sizes()
     return {"inserted": inserted, "open": open_count, "purged": purged, "heap": heap,
             "indexes": indexes, "seconds": time.perf_counter() - started}
-
-
-def verified_client(user) -> Client:
-    """A test client logged in as ``user`` with the session verified by an OTP device, as
-    the admin login leaves it."""
-    client = Client(SERVER_NAME="127.0.0.1")
-    client.force_login(user)
-    device, _ = StaticDevice.objects.get_or_create(user=user, name="bench",
-                                                   defaults={"confirmed": True})
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def fetch(client: Client, path: str, query: dict) -> tuple[float, int]:
@@ -498,26 +429,18 @@ def table(before: dict, after: dict, scenarios: list[str]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench reports",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=REQUESTS,
-                        help="fewer for a quick trial (at most 1,000,000)")
-    args = parser.parse_args()
-    rounds = max(1, min(args.rounds, 10))  # bounded loops
-    requests = max(10_000, min(args.requests, REQUESTS))
+                        help="fewer for a quick or reduced run (10,000 to 1,000,000)")
+    args = parser.parse_args(argv)
+    rounds = harness.bounded(args.rounds, 1, 10)
+    requests = harness.bounded(args.requests, 10_000, REQUESTS)
 
-    # A stopped run (SIGTERM, e.g. from ``timeout``) still drops its database below.
-    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
-    name = settings.DATABASES["default"]["NAME"]
-    raw = None
-    started = time.perf_counter()
-    load_at_start = os.getloadavg()
-    try:
-        print(f"Preparing {name} ...", flush=True)
-        admin_database(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin_database(f'CREATE DATABASE "{name}"')
-        call_command("migrate", verbosity=0)
+    run = harness.Run()
+    with harness.scratch_database(flush_redis=False), harness.raw_connection() as raw:
         User = get_user_model()
         admin = User.objects.create_superuser("bench-admin", "admin@example.com",
                                               "bench-password-1")
@@ -538,9 +461,8 @@ def main() -> None:
         in_year_one = dict(counts).get(one.pk, 0)
         print(f"Year {year}: {in_year:,} requests received in all, {in_year_one:,} by "
               f"{one.slug}.", flush=True)
-        raw = raw_connection()
-        scenarios = {"one": (lead, verified_client(lead), one.pk),
-                     "all": (admin, verified_client(admin), None)}
+        scenarios = {"one": (lead, harness.verified_client(lead), one.pk),
+                     "all": (admin, harness.verified_client(admin), None)}
 
         drop_covering_indexes()
         before = measure("no covering index", scenarios, year, rounds, raw, now)
@@ -555,19 +477,8 @@ def main() -> None:
               f"{plan_before}")
         print(f"\nThe same with the covering indexes:\n{plan_after}")
         print(f"\nThe same for one organisation, with the covering indexes:\n{plan_one}")
-        print(f"\nThe closed requests' aggregate, all organisations, with the covering indexes:\n"
-              f"{plan_closed}\n")
+        print(f"\nThe closed requests' aggregate, all organisations, with the covering "
+              f"indexes:\n{plan_closed}\n")
         print(table(before, after, list(scenarios)).replace("{year}", str(year)))
         print(f"\nYear {year}: {in_year:,} requests received (all), {in_year_one:,} (one). "
-              f"Total run time {time.perf_counter() - started:.0f} s; load average at the "
-              f"start {load_at_start[0]:.2f}, at the end {os.getloadavg()[0]:.2f} "
-              f"(1 minute, {os.cpu_count()} CPUs).")
-    finally:
-        if raw is not None:
-            raw.close()
-        connections.close_all()
-        admin_database(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-if __name__ == "__main__":
-    main()
+              f"{run.footer()}")

@@ -1,9 +1,10 @@
 """Legal-clock benchmark: the reminder sweep over 1,000,000 requests.
 
-Run from the project root:  .venv/bin/python bench/run_sweep.py
+``make bench SCENARIO=sweep`` (``python -m bench sweep [--rounds 5 --process-sample 200
+--requests 1000000]``).
 
-1. Creates the ``portal_bench_sweep`` PostgreSQL database (``bench/settings_sweep.py``) and
-   migrates it. Adds 1,000 organisations (NO and DK alternating) and, with ``COPY`` and one
+1. Migrates the scenario's database (``harness.scratch_database``). Adds 1,000
+   organisations (NO and DK alternating) and, with ``COPY`` and one
    ``INSERT ... SELECT``, 1,000,000 requests: 90% completed, 10% in progress with due dates
    spread evenly over today ± 60 days. The ``next_reminder_at`` of an open request is what the
    app stores when the previous beat (15 minutes before "now") has run: the first point of
@@ -12,13 +13,13 @@ Run from the project root:  .venv/bin/python bench/run_sweep.py
 2. Prints ``EXPLAIN (ANALYZE, BUFFERS)`` of the sweep's own statements (captured from a
    warm-up sweep) and of ``due_request_ids``.
 3. Runs rounds (1 warm-up, 5 timed) on fresh data: ``reminders.sweep(now=...)`` in-process
-   (tasks go to Redis db 15; no worker runs), split into find+lease and publish, against
+   (tasks go to the bench Redis db; no worker runs), split into find+lease and publish, against
    baselines in the same round: the bare SELECT of the ids with psycopg, the same lock and
    update with psycopg (rolled back), publishing as many no-op messages through the same
    Celery app, and as many bare Redis LPUSHes of a sweep message.
 4. Times ``reminders.process(pk)`` for 200 of the due requests, the work of one worker task
-   (tasks not eager: the outbox e-mail is published to Redis db 15 after the commit).
-5. Prints a Markdown table, drops the database and flushes Redis db 15.
+   (tasks not eager: the outbox e-mail is published to the bench Redis db after the commit).
+5. Prints a Markdown table; the database is dropped and the bench Redis db flushed.
 """
 
 import argparse
@@ -26,36 +27,24 @@ import os
 import random
 import re
 import statistics
-import sys
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import django
+import psycopg
+from celery.signals import before_task_publish
+from django.db import connection, transaction
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings_sweep"
-django.setup()
-
-import psycopg  # noqa: E402
-import redis  # noqa: E402
-from celery.signals import before_task_publish  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, connections, transaction  # noqa: E402
-
-from portal.celery import app as celery_app  # noqa: E402
-from requests_app.clock import reminders  # noqa: E402
-from requests_app.models import (  # noqa: E402
+from bench import harness
+from portal.celery import app as celery_app
+from requests_app.clock import reminders
+from requests_app.models import (
     Event,
     Organisation,
     OutgoingEmail,
     Reminder,
     Request,
 )
-from requests_app.references import ALPHABET  # noqa: E402
 
 ORGANISATIONS = 1_000
 REQUESTS = 1_000_000
@@ -65,24 +54,6 @@ BEAT = timedelta(minutes=15)  # REMINDER_SWEEP_SECONDS: the previous sweep ran t
 SWEEP_TASK = "requests_app.tasks.process_reminders"
 QUEUE = "celery"  # the Redis list of Celery's default queue
 SCRATCH_KEY = "bench:lpush"
-ZONES = {"NO": "Europe/Oslo", "DK": "Europe/Copenhagen"}
-LANGUAGES = {"NO": "nb", "DK": "da"}
-AUTHORITIES = {"NO": "datatilsynet-no", "DK": "datatilsynet-dk"}
-
-
-def admin_database(sql: str) -> None:
-    """Run one statement on the server's ``postgres`` database (for CREATE/DROP DATABASE)."""
-    db = settings.DATABASES["default"]
-    with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname="postgres",
-                         autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def raw_connection() -> psycopg.Connection:
-    """A plain psycopg connection to the bench database, for the baselines."""
-    db = settings.DATABASES["default"]
-    return psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"],
-                           dbname=db["NAME"], autocommit=True)
 
 
 def bench_now() -> datetime:
@@ -92,24 +63,6 @@ def bench_now() -> datetime:
     if morning > local:
         morning = (morning - timedelta(days=1)).replace(hour=8, minute=5)
     return morning
-
-
-def unique_references(count: int) -> list[str]:
-    """``count`` distinct references in the app's format: 55 random bits as 11 characters of
-    ``references.ALPHABET`` (what ``new_reference`` makes, about ten times faster)."""
-    references: set[str] = set()
-    while len(references) < count:
-        need = count - len(references)
-        raw = os.urandom(7 * need)
-        for k in range(need):
-            bits = int.from_bytes(raw[7 * k:7 * k + 7]) >> 1
-            chars = []
-            for _ in range(11):
-                chars.append(ALPHABET[bits & 31])
-                bits >>= 5
-            text = "".join(chars)
-            references.add(f"{text[:3]}-{text[3:7]}-{text[7:]}")
-    return list(references)
 
 
 def next_points(now: datetime, organisations: dict[str, Organisation]) -> list[tuple]:
@@ -171,67 +124,32 @@ ORDER BY g.n
 """
 
 
-def fill_statement(today) -> tuple[str, dict]:
+def fill_statement(today, requests: int) -> tuple[str, dict]:
     """The one INSERT ... SELECT of all requests, with its parameters."""
-    params = {"open_every": OPEN_EVERY, "organisations": ORGANISATIONS, "today": today,
-              "spread": DUE_SPREAD_DAYS}
-    columns, values = [], []
-    for field in Request._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.column in FILLED:
-            values.append(FILLED[field.column])
-        else:
-            key = f"default_{field.column}"
-            params[key] = field.get_db_prep_save(field.get_default(), connection)
-            values.append(f"%({key})s")
-    sql = (f"INSERT INTO requests_app_request ({', '.join(columns)})\n"
-           f"SELECT {', '.join(values)}{FILL_FROM}")
-    return sql, params
+    return harness.insert_requests_statement(FILLED, FILL_FROM, {
+        "open_every": OPEN_EVERY, "organisations": ORGANISATIONS, "today": today,
+        "spread": DUE_SPREAD_DAYS})
 
 
-def fill(now: datetime) -> dict:
+def fill(now: datetime, requests: int) -> dict:
     """Organisations, requests, planner statistics. Returns counts for the report."""
-    organisations = [
-        Organisation(
-            name=f"Bench organisation {i}", slug=f"bench-org-{i}", country=country,
-            default_language=LANGUAGES[country], time_zone=ZONES[country],
-            contact_email=f"privacy@org{i}.example.com",
-            supervisory_authority=AUTHORITIES[country],
-        )
-        for i in range(1, ORGANISATIONS + 1)
-        for country in ["NO" if i % 2 else "DK"]
-    ]
-    Organisation.objects.bulk_create(organisations)
+    harness.add_organisations(ORGANISATIONS)
     by_country = {o.country: o for o in Organisation.objects.filter(slug__in=["bench-org-1",
                                                                                "bench-org-2"])}
     today = now.astimezone(ZoneInfo("Europe/Oslo")).date()
     started = time.perf_counter()
-    with connection.cursor() as cursor:
-        raw = cursor.connection  # Django's psycopg 3 connection, for COPY
-        cursor.execute("SET synchronous_commit = off")
-        cursor.execute("SET maintenance_work_mem = '256MB'")
-        cursor.execute("SET work_mem = '256MB'")
-        cursor.execute("CREATE UNLOGGED TABLE bench_ref (n integer PRIMARY KEY, "
-                       "reference varchar(16) NOT NULL)")
+    with connection.cursor() as cursor, harness.bulk_load(cursor):
         cursor.execute("CREATE UNLOGGED TABLE bench_next (due_date date, country varchar(2), "
                        "next_at timestamptz, PRIMARY KEY (due_date, country))")
-        references = unique_references(REQUESTS)
-        with raw.cursor() as copy_cursor, copy_cursor.copy(
-                "COPY bench_ref (n, reference) FROM STDIN") as copy:
-            for start in range(0, REQUESTS, 50_000):
-                chunk = references[start:start + 50_000]
-                copy.write("".join(f"{start + k + 1}\t{ref}\n" for k, ref in enumerate(chunk)))
+        harness.copy_references(cursor, requests)
         cursor.executemany("INSERT INTO bench_next VALUES (%s, %s, %s)",
                            next_points(now, by_country))
         cursor.execute("SELECT setseed(0.2026)")
-        cursor.execute(*fill_statement(today))
+        cursor.execute(*fill_statement(today, requests))
         inserted = cursor.rowcount
         cursor.execute("DROP TABLE bench_ref")
-        cursor.execute("RESET synchronous_commit")  # the sweep must commit as the app does
-        cursor.execute("RESET maintenance_work_mem")
-        cursor.execute("RESET work_mem")
+    # bulk_load has reset its settings: the sweep must commit as the app does.
+    with connection.cursor() as cursor:
         # This benchmark vacuums the table itself before every round; autovacuum starting in
         # the middle of a timed sweep would only add noise.
         cursor.execute("ALTER TABLE requests_app_request SET (autovacuum_enabled = false)")
@@ -336,7 +254,7 @@ def raw_lease(conn: psycopg.Connection, now: datetime) -> tuple[float, int]:
 
 def noop_publish(count: int) -> float:
     """Baseline: ``count`` trivial messages through the same Celery app (nothing consumes them:
-    no worker knows ``bench.noop``, and Redis db 15 is flushed at the end)."""
+    no worker knows ``bench.noop``, and the bench Redis db is flushed at the end)."""
     start = time.perf_counter()
     for i in range(count):
         celery_app.send_task("bench.noop", args=[i], expires=reminders.LEASE.total_seconds())
@@ -346,7 +264,7 @@ def noop_publish(count: int) -> float:
 def raw_lpush(message: bytes, count: int) -> float:
     """Baseline: ``count`` bare Redis LPUSHes of one real sweep message (one round trip each),
     to a scratch key that is deleted again: the broker's share of a publish."""
-    client = redis.Redis.from_url(settings.REDIS_URL)
+    client = harness.bench_redis()
     client.ping()
     start = time.perf_counter()
     for _ in range(count):
@@ -412,7 +330,7 @@ def time_process(now: datetime, sample: int, warmup: int, seed: int) -> dict:
     Reminder.objects.bulk_create(claims)
     for pk in chosen[:warmup]:
         reminders.process(pk, now=now)
-    queue = redis.Redis.from_url(settings.REDIS_URL)
+    queue = harness.bench_redis()
     before = (queue.llen(QUEUE), OutgoingEmail.objects.count(), Event.objects.count())
     timings: dict[str, list[float]] = {"reminder": [], "escalation": []}
     sent = 0
@@ -429,10 +347,6 @@ def time_process(now: datetime, sample: int, warmup: int, seed: int) -> dict:
             "events": after[2] - before[2], "claims": len(claims), "warmup": warmup}
 
 
-def stats(values: list[float]) -> tuple[float, float, float]:
-    return statistics.median(values), min(values), max(values)
-
-
 def table(rounds: list[dict], process: dict) -> str:
     """The Markdown table of the timed rounds and of ``process``."""
     def col(key):
@@ -442,7 +356,7 @@ def table(rounds: list[dict], process: dict) -> str:
     count = statistics.median(queued)
 
     def row(name, values, *, versus=None):
-        median, low, high = stats(values)
+        median, low, high = harness.spread(values)
         per = f"{median / count * 1e6:.0f}"
         rel = f"{versus:.1f}×" if versus is not None else ""
         return (f"| {name} | {median:.3f} | {low:.3f} | {high:.3f} | {per} | {rel} |")
@@ -486,66 +400,31 @@ def table(rounds: list[dict], process: dict) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench sweep",
+                                     description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--process-sample", type=int, default=200)
-    args = parser.parse_args()
-    rounds_wanted = max(1, min(args.rounds, 10))  # bounded loops
-    sample = max(2, min(args.process_sample, 1000))
+    parser.add_argument("--requests", type=int, default=REQUESTS,
+                        help="fewer for a quick or reduced run (10,000 to 1,000,000)")
+    args = parser.parse_args(argv)
+    rounds_wanted = harness.bounded(args.rounds, 1, 10)
+    sample = harness.bounded(args.process_sample, 2, 1000)
+    requests = harness.bounded(args.requests, 10_000, REQUESTS)
 
-    bench_redis = redis.Redis.from_url(settings.REDIS_URL)
-    name = settings.DATABASES["default"]["NAME"]
-    raw = None
-    started = time.perf_counter()
-    load_at_start = os.getloadavg()
-    try:
-        print(f"Preparing {name} ...", flush=True)
-        admin_database(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin_database(f'CREATE DATABASE "{name}"')
-        call_command("migrate", verbosity=0)
+    run = harness.Run()
+    bench_redis = harness.bench_redis()
+    with harness.scratch_database():
         now = bench_now()
-        facts = fill(now)
+        facts = fill(now, requests)
         print(f"Filled in {facts['fill_seconds']:.0f} s: {facts['inserted']:,} requests, "
               f"{facts['open']:,} open, {facts['due']:,} due at {now.isoformat()}; "
               f"heap {facts['heap']}, {facts['index_count']} indexes {facts['indexes']}, "
               f"req_next_reminder_idx {facts['partial_index']}; the due rows lie on "
               f"{facts['due_pages']:,} heap pages.", flush=True)
-        raw = raw_connection()
-        noop_publish(10)  # open the broker connection of the producer pool before timing
-
-        rounds = []
-        plans = ""
-        for r in range(rounds_wanted + 1):  # round 0 is the warm-up
-            reset()
-            raw_select_s, found = raw_select(raw, now)
-            raw_lease_s, leased = raw_lease(raw, now)
-            reset()  # the rolled-back UPDATE left dead tuples and index entries
-            noop_s = noop_publish(found)
-            pages = due_pages(now)
-            depth = bench_redis.llen(QUEUE)
-            result = SweepProbe().run(now)
-            published = bench_redis.llen(QUEUE) - depth
-            lpush_s = raw_lpush(bench_redis.lindex(QUEUE, 0), found)
-            if not (result["queued"] == found == leased == published):
-                raise RuntimeError(f"round {r}: found {found}, leased {leased}, sweep queued "
-                                   f"{result['queued']}, Redis got {published}")
-            result.update(raw_select=raw_select_s, raw_lease=raw_lease_s, noop=noop_s,
-                          lpush=lpush_s, pages=pages, load=os.getloadavg()[0])
-            label = "warm-up" if r == 0 else f"round {r}/{rounds_wanted}"
-            print(f"  {label}: sweep {result['total']:.2f} s (find+lease "
-                  f"{result['find_lease']:.2f}, publish {result['publish']:.2f}) for "
-                  f"{result['queued']:,}; bare SELECT {raw_select_s:.3f} s, psycopg lease "
-                  f"{raw_lease_s:.3f} s, no-op publish {noop_s:.2f} s, bare LPUSH "
-                  f"{lpush_s:.2f} s; due rows on {pages:,} pages; load {result['load']:.2f}",
-                  flush=True)
-            if r == 0:
-                warmup = result
-                reset()
-                plans = show_plans(now, result["statements"])
-            else:
-                rounds.append(result)
-
+        with harness.raw_connection() as raw:
+            noop_publish(10)  # open the broker connection of the producer pool before timing
+            rounds, warmup, plans = timed_rounds(raw, bench_redis, now, rounds_wanted)
         reset()
         process = time_process(now, sample, warmup=10, seed=7)
         print(f"\nprocess(): {process['processed']} requests sent {process['sent']} reminders "
@@ -562,16 +441,42 @@ def main() -> None:
               f"Warm-up (first sweep after the load, due rows on {warmup['pages']:,} pages): "
               f"{warmup['total']:.2f} s = find+lease {warmup['find_lease']:.2f} s + publish "
               f"{warmup['publish']:.2f} s.")
-        print(f"\nTotal run time {time.perf_counter() - started:.0f} s; load average at the "
-              f"start {load_at_start[0]:.2f}, at the end {os.getloadavg()[0]:.2f} "
-              f"(1 minute, {os.cpu_count()} CPUs).")
-    finally:
-        if raw is not None:
-            raw.close()
-        connections.close_all()
-        admin_database(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        bench_redis.flushdb()
+        print(f"\n{run.footer()}")
 
 
-if __name__ == "__main__":
-    main()
+def timed_rounds(raw, bench_redis, now: datetime, rounds_wanted: int):
+    """One warm-up round and ``rounds_wanted`` timed ones, each on fresh data: the baselines,
+    then the sweep. Returns (timed rounds, the warm-up, the plans of the warm-up's SQL)."""
+    rounds = []
+    for r in range(rounds_wanted + 1):  # round 0 is the warm-up
+        reset()
+        raw_select_s, found = raw_select(raw, now)
+        raw_lease_s, leased = raw_lease(raw, now)
+        reset()  # the rolled-back UPDATE left dead tuples and index entries
+        noop_s = noop_publish(found)
+        pages = due_pages(now)
+        depth = bench_redis.llen(QUEUE)
+        result = SweepProbe().run(now)
+        published = bench_redis.llen(QUEUE) - depth
+        lpush_s = raw_lpush(bench_redis.lindex(QUEUE, 0), found)
+        if not (result["queued"] == found == leased == published):
+            raise RuntimeError(f"round {r}: found {found}, leased {leased}, sweep queued "
+                               f"{result['queued']}, Redis got {published}")
+        result.update(raw_select=raw_select_s, raw_lease=raw_lease_s, noop=noop_s,
+                      lpush=lpush_s, pages=pages, load=os.getloadavg()[0])
+        label = "warm-up" if r == 0 else f"round {r}/{rounds_wanted}"
+        print(f"  {label}: sweep {result['total']:.2f} s (find+lease "
+              f"{result['find_lease']:.2f}, publish {result['publish']:.2f}) for "
+              f"{result['queued']:,}; bare SELECT {raw_select_s:.3f} s, psycopg lease "
+              f"{raw_lease_s:.3f} s, no-op publish {noop_s:.2f} s, bare LPUSH "
+              f"{lpush_s:.2f} s; due rows on {pages:,} pages; load {result['load']:.2f}",
+              flush=True)
+        if r == 0:
+            warmup = result
+            reset()
+            plans = show_plans(now, result["statements"])
+        else:
+            rounds.append(result)
+    return rounds, warmup, plans
+
+

@@ -1,0 +1,1 @@
+"""One module per benchmark scenario; each has ``main(argv)`` (run by ``python -m bench``)."""
