@@ -42,7 +42,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bench import harness
-from requests_app import access
 from requests_app.models import Membership, Organisation, Request
 
 ORGANISATIONS = 1_000
