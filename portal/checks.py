@@ -36,6 +36,7 @@ portal.W006             production: ``SITE_URL`` is not a local address
 portal.W007             production: ``REDIS_URL`` set (Celery broker and shared cache)
 portal.W008             ``TIME_ZONE`` is one the time zone database knows
 portal.W009             ``CELERY_TIMEZONE`` equals ``TIME_ZONE``
+portal.W010             production: behind a TLS proxy, ``TRUSTED_PROXY_COUNT`` is set
 ======================  =========================================================================
 """
 
@@ -247,6 +248,23 @@ def check_site_url(app_configs, **kwargs):
             hint="Set SITE_URL to the portal's public address.",
             id="portal.W006"))
     return found
+
+
+@register()
+def check_trusted_proxies(app_configs, **kwargs):
+    """portal.W010: behind a proxy with no trusted hop, every visitor has the proxy's address,
+    so one visitor's submissions close the forms, and five wrong passwords lock a username,
+    for everyone (``requests_app.client_address``)."""
+    if not _production() or not getattr(settings, "BEHIND_TLS_PROXY", False):
+        return []
+    if getattr(settings, "TRUSTED_PROXY_COUNT", 0) > 0:
+        return []
+    return [Warning(
+        "BEHIND_TLS_PROXY is on but TRUSTED_PROXY_COUNT is 0: the rate limits and the sign-in "
+        "lockout see the proxy's address for every visitor.",
+        hint="Set TRUSTED_PROXY_COUNT to the number of proxies that append to "
+             "X-Forwarded-For (usually 1), and publish gunicorn's port to the proxy only.",
+        id="portal.W010")]
 
 
 @register()

@@ -50,6 +50,12 @@ def test_a_production_configuration_with_a_suppression_list_raises_no_database_c
     assert portal_messages(databases=["default"]) == {}
 
 
+def test_a_tls_proxy_without_a_trusted_hop_warns_that_everyone_shares_its_address():
+    assert "portal.W010" in portal_messages(BEHIND_TLS_PROXY=True, TRUSTED_PROXY_COUNT=0)
+    assert "portal.W010" not in portal_messages(BEHIND_TLS_PROXY=True, TRUSTED_PROXY_COUNT=1)
+    assert "portal.W010" not in portal_messages(BEHIND_TLS_PROXY=False, TRUSTED_PROXY_COUNT=0)
+
+
 def test_development_mode_silences_the_production_checks():
     found = portal_messages(
         DEBUG=True, SECRET_KEY="test-only-secret-key-not-for-production-0123456789abcdef",
@@ -205,6 +211,7 @@ def test_check_deploy_is_clean_with_a_production_environment(tmp_path):
         EMAIL_URL="smtp+tls://user:password@smtp.example.com:587",
         REDIS_URL="redis://127.0.0.1:6379/0", FILE_ENCRYPTION_KEY=PRODUCTION["FILE_ENCRYPTION_KEY"],
         SUPPRESSION_HASH_KEY="a-suppression-key-of-its-own", BEHIND_TLS_PROXY="true",
+        TRUSTED_PROXY_COUNT="1",
         SECURE_COOKIES="true", SECURE_HSTS_SECONDS="31536000",
         SECURE_HSTS_INCLUDE_SUBDOMAINS="true", SECURE_HSTS_PRELOAD="true")
 
