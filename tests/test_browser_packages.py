@@ -96,7 +96,9 @@ def test_the_requester_downloads_the_package_the_handler_built(
     staff.goto(change_url)
     _add_export(staff, desk, "tickets.csv", "text/csv", TICKETS_CSV)
     _add_export(staff, crm, "contact.json", "application/json", CONTACT_JSON)
-    staff.locator("#build-package-form input[name=build_package]").click()
+    # In tests the build runs eagerly inside this POST (a PDF and a ZIP): on a loaded machine
+    # it takes longer than one page step, so this one step waits longer.
+    staff.locator("#build-package-form input[name=build_package]").click(timeout=30_000)
     row = staff.locator("#request-packages tr.package-row")
     expect(row).to_have_count(1)
     expect(row).to_have_attribute("data-state", "ready")
