@@ -147,8 +147,8 @@ def value_columns(rows: list[list[str]], kind: str, named: str) -> tuple[list[in
     if kind == SuppressionKind.PHONE:
         columns = columns[:1]
     if not columns:
-        raise ValidationError(_("No column of the list is headed as a %(kind)s: name the "
-                                "columns that hold it.")
+        raise ValidationError(_("The list has no column headed as holding the %(kind)s: "
+                                "name the columns that hold it, by heading or number.")
                               % {"kind": SuppressionKind(kind).label.lower()})
     return columns, True
 
