@@ -22,6 +22,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from requests_app import outcomes
 from requests_app.casework import conversation
 from requests_app.models import Relationship, RequestType
 
@@ -79,8 +80,10 @@ class RequestForm(forms.Form):
                                                             "tabindex": "-1"}))
     rendered = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, country: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        #: The organisation's country: a phone number without its country code is one of it.
+        self.country = country
         self.fields["rendered"].initial = signing.TimestampSigner(salt=_TIMESTAMP_SALT).sign(
             str(int(time.time()))
         )
@@ -189,16 +192,34 @@ class PortabilityForm(RequestForm):
 
 class ObjectionForm(RequestForm):
     """GDPR Art. 21: an objection to direct marketing (21(2)) needs no grounds; any other
-    objection (21(1)) rests on the subject's particular situation."""
+    objection (21(1)) rests on the subject's particular situation.
+
+    Marketing also comes by post and by phone (Art. 21(3) stops every channel): the requester
+    says how it reaches them, and gives the postal address or phone number it is sent to, which
+    then go on the suppression list beside the e-mail address (``outcomes.suppression_values``).
+    """
 
     request_type = RequestType.OBJECTION
-    detail_fields = ("objection_kind", "processing", "grounds")
+    detail_fields = ("objection_kind", "marketing_channels", "postal_address", "processing",
+                     "grounds")
     objection_kind = forms.ChoiceField(
         label=_("What do you object to?"), widget=forms.RadioSelect,
         choices=[("direct_marketing", _("Direct marketing (including newsletters and profiling "
                                         "for marketing)")),
                  ("other", _("Other processing"))],
     )
+    marketing_channels = forms.MultipleChoiceField(
+        label=_("How does the marketing reach you?"), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[("email", _("By e-mail")), ("post", _("By post")),
+                 ("phone", _("By phone or text message"))],
+        help_text=_("For direct marketing. Your objection stops marketing by every channel; "
+                    "tell us where it reaches you, so that we can put that on our list of "
+                    "what must not receive marketing."))
+    postal_address = _text(
+        _("Postal address the marketing is sent to"), required=False, max_length=500, rows=3,
+        help_text=_("Needed if the marketing comes by post: write it as it appears on the "
+                    "letters."))
     processing = _text(_("Which processing?"), required=False,
                        help_text=_("Needed if you object to other processing."))
     grounds = _text(_("Your grounds"), required=False,
@@ -213,6 +234,20 @@ class ObjectionForm(RequestForm):
                 if not data.get(name):
                     self.add_error(name, _("This field is required for this kind of "
                                            "objection."))
+            # Not needed for this objection, so not kept (Art. 5(1)(c)).
+            data["marketing_channels"], data["postal_address"] = [], ""
+        elif data.get("objection_kind") == "direct_marketing":
+            channels = data.get("marketing_channels") or []
+            if "post" in channels and not outcomes.normalise_postal_address(
+                    data.get("postal_address", "")):
+                self.add_error("postal_address", _("Please give the postal address the "
+                                                   "marketing is sent to."))
+            if "phone" in channels and not outcomes.normalise_phone(
+                    data.get("subject_phone", ""), country=self.country):
+                self.add_error("subject_phone", _(
+                    "Please give the phone number the marketing calls or texts, with its "
+                    "country code if it is not a number of this organisation's country "
+                    "(for example +47 912 34 567)."))
         return data
 
 

@@ -820,15 +820,30 @@ class RequestOutcome(models.Model):
         return str(self.request)
 
 
+class SuppressionKind(models.TextChoices):
+    """What a suppression list entry stands for: marketing reaches people by e-mail, by post
+    or by phone, and an objection (Art. 21(3)) must stop each of them."""
+
+    EMAIL = "email", _("E-mail address")
+    POSTAL = "postal", _("Postal address")
+    PHONE = "phone", _("Phone number")
+
+
 class SuppressionEntry(models.Model):
-    """An address that objected to direct marketing (Art. 21(3)), kept as a keyed hash
-    (HMAC-SHA256 with ``SUPPRESSION_HASH_KEY``): marketing tools can check an address against
-    it, yet it survives the purge of the request without keeping the address itself."""
+    """An e-mail address, postal address or phone number that objected to direct marketing
+    (Art. 21(3)), kept as a keyed hash of its normalised form (HMAC-SHA256 with
+    ``SUPPRESSION_HASH_KEY``, see ``outcomes.value_hash``): marketing tools can check a value
+    against it, yet it survives the purge of the request without keeping the value itself.
+    ``kind`` says which sort of value the hash is of, so a list of one kind is checked
+    against the entries of that kind."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
                                      related_name="suppressions",
                                      verbose_name=_("organisation"))
+    # The name stays from when the list held only e-mail addresses; the kind says what it is.
     email_hash = models.CharField(_("address (keyed hash)"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=8, choices=SuppressionKind.choices,
+                            default=SuppressionKind.EMAIL)
     request = models.ForeignKey(Request, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="+", verbose_name=_("request"))
     added_at = models.DateTimeField(_("added"), default=timezone.now)

@@ -6,16 +6,19 @@ recipients told); the others on ``RequestOutcome`` (restriction, objection, cons
 withdrawal), written only by ``record`` so that every change is logged. ``check_complete`` is
 called by ``workflow`` before a request is completed, ``summary`` is appended to the answer.
 
-The suppression list (Art. 21(3)) keeps a keyed hash of each address that objected to direct
-marketing, so it outlives the purge of the request without keeping the address. Restriction
-(Art. 18) ends only after the requester was told (Art. 18(3)): ``notify_lift`` first, then
-``lift_restriction``; ``remind_restrictions_ending`` reminds staff when the end date nears.
+The suppression list (Art. 21(3)) keeps a keyed hash of each e-mail address, postal address and
+phone number that objected to direct marketing, so it outlives the purge of the request without
+keeping the value; each kind has its normaliser, so the same value written another way matches.
+Restriction (Art. 18) ends only after the requester was told (Art. 18(3)): ``notify_lift``
+first, then ``lift_restriction``; ``remind_restrictions_ending`` reminds staff when the end
+date nears.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -28,6 +31,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from requests_app import access, events, notifications, selectors
@@ -45,6 +49,7 @@ from requests_app.models import (
     RequestType,
     RestrictionGround,
     SuppressionEntry,
+    SuppressionKind,
 )
 
 logger = logging.getLogger(__name__)
@@ -254,9 +259,11 @@ def _missing_restriction(request, items, outcome, today) -> list[str]:
 def _missing_objection(request, items, outcome, today) -> list[str]:
     # Art. 21(2)-(3): direct marketing always succeeds, with no assessment.
     if outcome.direct_marketing:
-        if not request.subject_email and not request.purged_at:
-            return [_("No e-mail address is known, so none can go on the suppression list: "
-                      "add the address the requester wants kept free of marketing.")]
+        if (not request.purged_at and not suppression_values(request)
+                and not request.events.filter(kind=Event.Kind.SUPPRESSED).exists()):
+            return [_("No e-mail address, postal address or phone number of the requester is "
+                      "known, so nothing can go on the suppression list: add what the "
+                      "requester wants kept free of marketing.")]
         return []
     # Art. 21(1): the balancing of the requester's situation against the grounds.
     gaps = []
@@ -311,8 +318,9 @@ def ready_package(request: Request) -> Package | None:
 
 def finish(request: Request, *, actor: AbstractBaseUser | None) -> None:
     """What completing does beyond the answer: the ready packages go to the requester
-    (``packages.deliver``), and an objection to direct marketing puts the requester's address
-    on the suppression list.
+    (``packages.deliver``), and an objection to direct marketing puts the requester's e-mail
+    address, postal address and phone number on the suppression list
+    (``suppression_values``).
 
     When: at the latest on completion, and already when staff record the objection as one to
     direct marketing (``record``). Not at confirmation: the list is kept for good (it survives
@@ -327,11 +335,37 @@ def finish(request: Request, *, actor: AbstractBaseUser | None) -> None:
 
 
 def _suppress_requester(request: Request) -> None:
-    if request.subject_email:
-        suppress(request.organisation, request.subject_email, request=request)
+    for kind, value in suppression_values(request):
+        suppress(request.organisation, value, kind=kind, request=request)
+
+
+def suppression_values(request: Request) -> list[tuple[str, str]]:
+    """(kind, value) of each contact detail of the requester that an objection to direct
+    marketing puts on the suppression list: the e-mail address, the postal address (the
+    public form asks for it when the marketing comes by post; staff register it from a
+    letter) and the phone number, where known and readable.
+
+    All of them, whichever channel the requester named: Art. 21(3) says the data "shall no
+    longer be processed" for direct marketing, so an objection stops marketing by every
+    channel, not only the one it was sent about."""
+    country = request.organisation.country
+    found = [(SuppressionKind.EMAIL, request.subject_email),
+             (SuppressionKind.POSTAL, (request.details or {}).get("postal_address", "")),
+             (SuppressionKind.PHONE, request.subject_phone)]
+    return [(kind, value) for kind, value in found
+            if value and normalise(kind, value, country=country)]
 
 
 # --- The suppression list ------------------------------------------------------------------
+
+#: The international calling codes of the countries whose organisations the portal serves.
+CALLING_CODES = {"NO": "47", "DK": "45"}
+#: What people put between the digits of a phone number.
+_PHONE_SEPARATORS = re.compile(r"[\s().\-/]+")
+#: "N-0150", "NO-0150", "NO 0150", "DK-2500", "DK2500": a country prefix before a postcode.
+_POSTCODE_PREFIX = re.compile(r"\b(?:n|no|nor|dk|dnk)[\s-]*(?=\d{4}\b)")
+#: A country name written at the end of an address.
+_COUNTRY_AT_END = re.compile(r"\s(?:norge|noreg|norway|danmark|denmark)$")
 
 
 def normalise_email(email: str) -> str:
@@ -339,62 +373,148 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def email_hash(organisation: Organisation | int, email: str) -> str:
-    """HMAC-SHA256 of the organisation's id and the normalised address.
+def normalise_phone(phone: str, *, country: str = "") -> str:
+    """The E.164 form a phone number is hashed in (``+4791234567``), or "" if it is none.
+
+    Spaces, dots, dashes, slashes and parentheses are dropped and ``00`` counts as ``+``.
+    Norwegian and Danish numbers have eight digits and no trunk prefix, so eight digits are
+    a national number of ``country`` (the organisation's) and ten digits starting with 47
+    or 45 a Norwegian or Danish number written without its plus sign."""
+    text = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", phone or ""))
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    international = text.startswith("+")
+    digits = text[1:] if international else text
+    if not re.fullmatch(r"[0-9]+", digits):
+        return ""
+    if international:
+        return f"+{digits}" if 7 <= len(digits) <= 15 else ""
+    if len(digits) == 10 and digits[:2] in CALLING_CODES.values():
+        return f"+{digits}"
+    if len(digits) == 8 and country in CALLING_CODES:
+        return f"+{CALLING_CODES[country]}{digits}"
+    return ""
+
+
+def normalise_postal_address(address: str) -> str:
+    """The form a postal address is hashed in, so that the same address written another way
+    (on the requester's letter, in the form, in the columns of a marketing list) gives the
+    same hash.
+
+    Steps: Unicode compatibility forms and case folded; a country prefix before a postcode
+    dropped (``N-0150``, ``NO-0150``, ``DK-2500``); every punctuation mark and line break
+    made a space (``Storgata 1, 0150 Oslo`` = ``Storgata 1\n0150 OSLO``); runs of spaces
+    made one; a country name at the end dropped; a house letter joined to its number
+    (``12 B`` = ``12b``); and a last number of three digits after an earlier number given
+    back the leading zero that spreadsheets take from Norwegian postcodes (``150 Oslo`` =
+    ``0150 Oslo``; Danish postcodes never start with 0). Words are not expanded: "gt." and
+    "gate" stay different, so check a list in the form the marketing is addressed in."""
+    text = unicodedata.normalize("NFKC", address or "").casefold()
+    text = _POSTCODE_PREFIX.sub("", text)
+    text = " ".join(re.sub(r"[\W_]+", " ", text).split())
+    text = _COUNTRY_AT_END.sub("", text)
+    text = re.sub(r"\b(\d+) ([a-zæøå])\b", r"\1\2", text)
+    numbers = list(re.finditer(r"\b\d+\b", text))
+    if len(numbers) >= 2 and len(numbers[-1].group()) == 3:
+        last = numbers[-1]
+        text = f"{text[:last.start()]}0{last.group()}{text[last.end():]}"
+    return text
+
+
+def normalise(kind: str, value: str, *, country: str = "") -> str:
+    """``value`` in the form its kind is hashed in ("" if it is not one of that kind)."""
+    if kind == SuppressionKind.POSTAL:
+        return normalise_postal_address(value)
+    if kind == SuppressionKind.PHONE:
+        return normalise_phone(value, country=country)
+    return normalise_email(value)
+
+
+def value_hash(organisation: Organisation | int, value: str, *,
+               kind: str = SuppressionKind.EMAIL) -> str:
+    """HMAC-SHA256 of the organisation's id, the kind and the normalised value.
 
     The key is ``SUPPRESSION_HASH_KEY`` or, if that is empty, one derived from ``SECRET_KEY``
     (so set ``SUPPRESSION_HASH_KEY`` in production: rotating ``SECRET_KEY`` would otherwise
     make every entry unmatchable). Without the key the hashes cannot be tried against a list
-    of addresses; with the organisation in the message two organisations' lists cannot be
-    joined to see who objected to both.
-    """
+    of addresses or numbers; with the organisation in the message two organisations' lists
+    cannot be joined to see who objected to both. The kind is in the message of postal
+    addresses and phone numbers (not of e-mail addresses, whose hashes predate the kinds and
+    must stay matchable), so values of two kinds never share an entry."""
+    if isinstance(organisation, int) and kind == SuppressionKind.PHONE:
+        organisation = Organisation.objects.only("pk", "country").get(pk=organisation)
     org_id = organisation if isinstance(organisation, int) else organisation.pk
+    country = "" if isinstance(organisation, int) else organisation.country
+    normalised = normalise(kind, value, country=country)
+    message = (f"{org_id}\n{normalised}" if kind == SuppressionKind.EMAIL
+               else f"{org_id}\n{kind}\n{normalised}")
     secret = settings.SUPPRESSION_HASH_KEY or settings.SECRET_KEY
-    return salted_hmac("requests_app.outcomes.suppression", f"{org_id}\n{normalise_email(email)}",
+    return salted_hmac("requests_app.outcomes.suppression", message,
                        secret=secret, algorithm="sha256").hexdigest()
 
 
-def suppress(organisation: Organisation, email: str, *,
+def email_hash(organisation: Organisation | int, email: str) -> str:
+    """The keyed hash of an e-mail address (``value_hash`` of kind e-mail)."""
+    return value_hash(organisation, email, kind=SuppressionKind.EMAIL)
+
+
+def _unreadable(kind: str) -> str:
+    return {
+        SuppressionKind.EMAIL: _("An e-mail address is needed for the suppression list."),
+        SuppressionKind.POSTAL: _("A postal address is needed for the suppression list."),
+        SuppressionKind.PHONE: _("This is not a phone number the suppression list can keep: "
+                                 "give it with its country code, for example +47 912 34 567."),
+    }[kind]
+
+
+def suppress(organisation: Organisation, value: str, *, kind: str = SuppressionKind.EMAIL,
              request: Request | None = None) -> SuppressionEntry:
-    """Put an address on the organisation's suppression list (Art. 21(3)). Idempotent: an
-    address already listed keeps its entry; each request logs ``SUPPRESSED`` once."""
-    if not normalise_email(email):
-        raise ValidationError(_("An e-mail address is needed for the suppression list."))
-    digest = email_hash(organisation, email)
+    """Put an e-mail address, postal address or phone number on the organisation's
+    suppression list (Art. 21(3)). Idempotent: a value already listed keeps its entry; each
+    request logs ``SUPPRESSED`` once per value."""
+    if kind not in SuppressionKind.values:
+        raise ValidationError(_("Unknown kind of value for the suppression list."))
+    if not normalise(kind, value, country=organisation.country):
+        raise ValidationError(_unreadable(kind))
+    digest = value_hash(organisation, value, kind=kind)
     with transaction.atomic():
         try:
             with transaction.atomic():
                 entry, created = SuppressionEntry.objects.get_or_create(
                     organisation=organisation, email_hash=digest,
-                    defaults={"request": request})
+                    defaults={"request": request, "kind": kind})
         except IntegrityError:  # listed by a concurrent call a moment ago
             entry, created = SuppressionEntry.objects.get(organisation=organisation,
                                                           email_hash=digest), False
         if request is not None and not request.events.filter(
-                kind=Event.Kind.SUPPRESSED).exists():
-            # The hash prefix identifies the entry; the address is never logged.
+                kind=Event.Kind.SUPPRESSED, to_value=digest[:12]).exists():
+            # The hash prefix identifies the entry; the value is never logged, its kind is.
             events.record(request, Event.Kind.SUPPRESSED, to_value=digest[:12],
-                          from_value="" if created else "already listed")
+                          from_value="" if created else "already listed",
+                          message=str(SuppressionKind(kind).label))
     return entry
 
 
-def is_suppressed(organisation: Organisation, email: str, *,
+def is_suppressed(organisation: Organisation, value: str, *,
+                  kind: str = SuppressionKind.EMAIL,
                   actor: AbstractBaseUser | None) -> bool:
-    """Whether an address is on the organisation's suppression list: for whoever may see the
-    organisation's requests."""
+    """Whether an e-mail address, postal address or phone number is on the organisation's
+    suppression list: for whoever may see the organisation's requests."""
     access.require(actor, access.VIEW, organisation)
-    if not normalise_email(email):
+    if not normalise(kind, value, country=organisation.country):
         return False
-    return SuppressionEntry.objects.filter(organisation=organisation,
-                                           email_hash=email_hash(organisation, email)).exists()
+    return SuppressionEntry.objects.filter(
+        organisation=organisation,
+        email_hash=value_hash(organisation, value, kind=kind)).exists()
 
 
-def suppressed_among(organisation: Organisation, emails: Iterable[str], *,
+def suppressed_among(organisation: Organisation, values: Iterable[str], *,
+                     kind: str = SuppressionKind.EMAIL,
                      actor: AbstractBaseUser | None) -> set[str]:
-    """The addresses of ``emails`` that are on the organisation's list (Art. 21(3)), for a
-    marketing list checked before a mailing: one query per thousand addresses, nothing
-    stored. Addresses are returned as given. For whoever may see the organisation's
-    requests."""
+    """The values of ``values`` (all of one kind) that are on the organisation's list
+    (Art. 21(3)), for a marketing list checked before a mailing: one query per thousand
+    values, nothing stored. Values are returned as given. For whoever may see the
+    organisation's requests."""
     access.require(actor, access.VIEW, organisation)
     suppressed: set[str] = set()
     batch: dict[str, list[str]] = {}
@@ -406,9 +526,9 @@ def suppressed_among(organisation: Organisation, emails: Iterable[str], *,
             suppressed.update(batch[digest])
         batch.clear()
 
-    for email in emails:
-        if normalise_email(email):
-            batch.setdefault(email_hash(organisation, email), []).append(email)
+    for value in values:
+        if normalise(kind, value, country=organisation.country):
+            batch.setdefault(value_hash(organisation, value, kind=kind), []).append(value)
             if len(batch) >= 1000:
                 check()
     if batch:
@@ -565,7 +685,22 @@ def summary_context(request: Request) -> dict:
         "told": [item for item in with_data if item.recipients_told.strip()],
         "package": package,
         "package_until": package_until,
+        **_listed(request),
     }
+
+
+def _listed(request: Request) -> dict:
+    """What of the requester is on the suppression list, in words for the objection's
+    answer: ``listed`` ("your postal address and your phone number"), and whether it goes
+    beyond the e-mail address (the answer then names each)."""
+    if request.type != RequestType.OBJECTION:
+        return {}
+    words = {SuppressionKind.EMAIL: _("your e-mail address"),
+             SuppressionKind.POSTAL: _("your postal address"),
+             SuppressionKind.PHONE: _("your phone number")}
+    kinds = [kind for kind, _value in suppression_values(request)]
+    return {"listed": get_text_list([words[kind] for kind in kinds], _("and")),
+            "listed_beyond_email": any(kind != SuppressionKind.EMAIL for kind in kinds)}
 
 
 def _tidy(text: str) -> str:

@@ -45,8 +45,12 @@ def rights_explained() -> list[dict]:
             _("Have the use of your data paused while a dispute about it is settled, or kept "
               "instead of deleted when you need it."), "18"),
         RequestType.PORTABILITY: (
-            _("Receive the data you gave the organisation in a machine-readable format, to "
-              "take it to another service."), "20"),
+            # Art. 20(1): only data processed on consent or a contract, by automated means;
+            # Art. 20(2): sent straight to another controller where technically feasible.
+            _("Receive the data you gave the organisation in a machine-readable format, or "
+              "have it sent directly to another organisation where that is technically "
+              "feasible. The right covers data the organisation processes on your consent or "
+              "to fulfil a contract with you."), "20"),
         RequestType.OBJECTION: (
             _("Object to processing based on legitimate interests, and stop direct marketing "
               "at any time without giving a reason."), "21"),

@@ -239,11 +239,11 @@ def test_objection_to_direct_marketing_succeeds_without_assessment_and_is_listed
     # Staff can check an address without it being stored anywhere.
     client.force_login(staff)
     answer = client.post("/admin/requests_app/suppressionentry/check/",
-                         {"organisation": org.pk, "email": "KARI@example.no"})
+                         {"organisation": org.pk, "kind": "email", "value": "KARI@example.no"})
     assert 'data-listed="yes"' in answer.content.decode()
     assert "KARI@example.no" not in answer.content.decode()
     other = client.post("/admin/requests_app/suppressionentry/check/",
-                        {"organisation": org.pk, "email": "ola@example.no"})
+                        {"organisation": org.pk, "kind": "email", "value": "ola@example.no"})
     assert 'data-listed="no"' in other.content.decode()
     assert SuppressionEntry.objects.count() == 1
 
@@ -322,7 +322,7 @@ def test_another_organisations_staff_cannot_reach_the_outcome_pages(client, conf
     listing = client.get("/admin/requests_app/suppressionentry/").content.decode()
     assert subject_request.reference not in listing
     check = client.post("/admin/requests_app/suppressionentry/check/",
-                        {"organisation": org.pk, "email": "kari@example.no"})
+                        {"organisation": org.pk, "kind": "email", "value": "kari@example.no"})
     assert 'data-listed' not in check.content.decode()  # not their organisation: no answer
     assert RequestOutcome.objects.get().lift_notice_sent_at is None
     assert Membership.objects.filter(user=outsider, organisation=org).count() == 0

@@ -150,6 +150,13 @@ class RegisterRequestForm(forms.Form):
                     "the status page."))
     subject_phone = forms.CharField(label=_("Phone"), max_length=40, required=False,
                                     validators=[reject_control_characters])
+    postal_address = forms.CharField(
+        label=_("Postal address"), max_length=500, required=False,
+        validators=[reject_control_characters],
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Optional. For a request by letter. An objection to direct marketing puts "
+                    "it on the suppression list, with the e-mail address and phone number "
+                    "(GDPR Art. 21(3))."))
     relationship = forms.ChoiceField(label=_("Relationship"), choices=Relationship.choices)
     description = forms.CharField(
         label=_("Description"), required=False, max_length=5000,
@@ -514,6 +521,8 @@ class RequestPagesMixin:
                     language=data["language"], subject_name=data["subject_name"],
                     subject_email=data["subject_email"], subject_phone=data["subject_phone"],
                     relationship=data["relationship"], description=data["description"],
+                    details=({"postal_address": data["postal_address"]}
+                             if data["postal_address"].strip() else None),
                     actor=request.user)
             except ValidationError as exc:
                 form.add_service_error(exc)

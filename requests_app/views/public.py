@@ -42,7 +42,7 @@ def request_form(request, slug, request_type):
     form_class = FORMS.get(request_type)
     if form_class is None:
         raise Http404
-    form = form_class(request.POST or None)
+    form = form_class(request.POST or None, country=org.country)
     if request.method == "POST" and form.is_valid():
         if not form.is_bot:
             data = form.cleaned_data
