@@ -106,10 +106,13 @@ OPEN_STATUSES = frozenset(
 
 
 class ExtensionReason(models.TextChoices):
-    """The two reasons Art. 12(3) GDPR accepts for extending the time limit."""
+    """The two reasons Art. 12(3) GDPR accepts for extending the time limit ("taking into
+    account the complexity and number of the requests"). The number is of the requester's
+    own requests, as guidance reads it: a busy month for the organisation is not a reason
+    the requester should bear."""
 
     COMPLEXITY = "complexity", _("The request is complex")
-    NUMBER_OF_REQUESTS = "number_of_requests", _("We have received many requests")
+    NUMBER_OF_REQUESTS = "number_of_requests", _("The requester has made many requests")
 
 
 class RefusalGround(models.TextChoices):

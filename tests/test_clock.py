@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from requests_app import deadlines
 from requests_app.casework import workflow
 from requests_app.clock import legal
-from requests_app.models import Event, Request, Status
+from requests_app.models import Event, ExtensionReason, Request, Status
 from tests.factories import make_request
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -52,7 +52,7 @@ def test_the_explanation_is_in_the_readers_language_with_local_holiday_names(org
     assert steps[-1] == "Forfaller tirsdag 30. mars 2027"
 
 
-def test_an_extension_gives_three_months_from_receipt_and_tells_the_subject(
+def test_an_extension_gives_two_further_months_and_tells_the_subject(
         fresh, lead, django_capture_on_commit_callbacks):
     with time_machine.travel(at(2027, 1, 20, 10), tick=False), \
             django_capture_on_commit_callbacks(execute=True):
@@ -70,6 +70,42 @@ def test_an_extension_gives_three_months_from_receipt_and_tells_the_subject(
     assert "5. april 2027" in message.subject  # Danish date format, the subject's language
     assert "Data i fem systemer." in message.body
     assert "kompleks" in message.body.lower()
+
+
+def test_an_extension_counts_two_further_months_from_the_one_month_date(
+        org_no, lead, django_capture_on_commit_callbacks):
+    # Received Sunday 31 January 2027: + 1 month = 28 February, + 2 further months =
+    # Wednesday 28 April, not 30 April (31 January + 3 months): the reading never late.
+    with time_machine.travel(at(2027, 1, 31, 10), tick=False):
+        subject_request = make_request(org_no, received_at=at(2027, 1, 31, 10))
+    with time_machine.travel(at(2027, 2, 10, 10), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        workflow.extend(subject_request, reason="complexity", explanation="x", actor=lead)
+
+    subject_request.refresh_from_db()
+    assert subject_request.due_date == subject_request.statutory_due_date == date(2027, 4, 28)
+    changed = subject_request.events.get(kind=Event.Kind.DUE_DATE_CHANGED)
+    assert "+ 2 further months = 28 Apr 2027" in changed.message
+
+
+def test_the_explanation_of_an_extension_says_which_reading_it_uses(
+        org_no, lead, django_capture_on_commit_callbacks):
+    with time_machine.travel(at(2027, 1, 31, 10), tick=False):
+        subject_request = make_request(org_no, received_at=at(2027, 1, 31, 10))
+    with time_machine.travel(at(2027, 2, 10, 10), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        workflow.extend(subject_request, reason="complexity", explanation="x", actor=lead)
+        steps = legal.explain(subject_request, "en").steps
+
+    assert steps[1] == "+ 1 month = Sunday Feb. 28, 2027 (that month has no day 31)"
+    assert steps[2] == "+ 2 further months = Wednesday April 28, 2027"
+    assert "counted from the one-month date before it is moved to a working day" in steps[3]
+    assert "never late" in steps[3]
+    assert steps[-1] == "Due Wednesday April 28, 2027"
+
+
+def test_the_volume_reason_is_the_requesters_own_number_of_requests():
+    assert ExtensionReason.NUMBER_OF_REQUESTS.label == "The requester has made many requests"
 
 
 def test_a_second_extension_is_refused(fresh, lead):
