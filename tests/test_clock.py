@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from requests_app import deadlines
 from requests_app.casework import workflow
 from requests_app.clock import legal
-from requests_app.models import Event, ExtensionReason, Request, Status
+from requests_app.models import Event, ExtensionReason, Message, Request, Status
 from tests.factories import make_request
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -138,12 +138,12 @@ def test_an_extension_needs_a_reason_and_an_explanation(fresh, lead):
             workflow.extend(fresh, reason="complexity", explanation="  ", actor=lead)
 
 
-def test_waiting_for_the_requester_pauses_the_clock_when_the_organisation_chooses(
+def test_waiting_for_an_identity_answer_pauses_the_clock_when_the_organisation_chooses(
         fresh, handler, org_no):
     org_no.pause_clock_while_waiting = True
     org_no.save()
     with time_machine.travel(at(2027, 1, 10, 12), tick=False):
-        workflow.ask_subject(fresh, body=QUESTION, purpose="clarification", actor=handler)
+        workflow.ask_subject(fresh, body=QUESTION, purpose="identity", actor=handler)
     with time_machine.travel(at(2027, 1, 14, 9), tick=False):
         workflow.answer_received(fresh, actor=handler)
 
@@ -162,7 +162,7 @@ def test_a_paused_date_landing_on_a_weekend_moves_to_the_next_working_day(fresh,
     org_no.pause_clock_while_waiting = True
     org_no.save()
     with time_machine.travel(at(2027, 1, 10, 12), tick=False):
-        workflow.ask_subject(fresh, body=QUESTION, purpose="clarification", actor=handler)
+        workflow.ask_subject(fresh, body=QUESTION, purpose="identity", actor=handler)
     with time_machine.travel(at(2027, 1, 12, 9), tick=False):
         workflow.answer_received(fresh, actor=handler)
 
@@ -170,9 +170,9 @@ def test_a_paused_date_landing_on_a_weekend_moves_to_the_next_working_day(fresh,
     assert fresh.due_date == at(2027, 2, 8).date()  # 4 Feb + 2 = Sat 6 Feb → Mon 8 Feb
 
 
-def test_without_the_setting_waiting_does_not_move_the_due_date(fresh, handler):
+def test_without_the_setting_waiting_for_identity_does_not_move_the_due_date(fresh, handler):
     with time_machine.travel(at(2027, 1, 10, 12), tick=False):
-        workflow.ask_subject(fresh, body=QUESTION, purpose="clarification", actor=handler)
+        workflow.ask_subject(fresh, body=QUESTION, purpose="identity", actor=handler)
     with time_machine.travel(at(2027, 1, 20, 9), tick=False):
         workflow.answer_received(fresh, actor=handler)
 
@@ -180,6 +180,80 @@ def test_without_the_setting_waiting_does_not_move_the_due_date(fresh, handler):
     assert fresh.due_date == at(2027, 2, 4).date()
     assert fresh.paused_days == 0
     assert fresh.events.filter(kind=Event.Kind.CLOCK_RESUMED).count() == 1
+
+
+def test_a_clarification_does_not_pause_the_clock(fresh, handler, org_no):
+    # Art. 12(6) lets the clock stop for identity only: asking what the request is about
+    # leaves the month running, even where the organisation pauses for identity.
+    org_no.pause_clock_while_waiting = True
+    org_no.save()
+    with time_machine.travel(at(2027, 1, 10, 12), tick=False):
+        workflow.ask_subject(fresh, body=QUESTION, purpose="clarification", actor=handler)
+        fresh.refresh_from_db()
+        assert fresh.status == Status.WAITING_FOR_SUBJECT
+        assert fresh.waiting_since is None
+        assert fresh.next_reminder_at is not None  # the reminders keep coming
+    with time_machine.travel(at(2027, 1, 20, 9), tick=False):
+        workflow.answer_received(fresh, actor=handler)
+
+    fresh.refresh_from_db()
+    assert fresh.status == Status.IN_PROGRESS
+    assert fresh.due_date == at(2027, 2, 4).date()
+    assert fresh.paused_days == 0
+    assert not fresh.events.filter(kind__in=[Event.Kind.CLOCK_PAUSED,
+                                             Event.Kind.CLOCK_RESUMED]).exists()
+    asked = fresh.events.get(kind=Event.Kind.STATUS_CHANGED,
+                             to_value=Status.WAITING_FOR_SUBJECT)
+    assert "identity" not in asked.message.replace("only a question about identity", "")
+    assert "the clock keeps running" in asked.message
+
+
+def test_an_identity_question_while_waiting_for_a_clarification_pauses_the_clock(
+        fresh, handler, org_no):
+    org_no.pause_clock_while_waiting = True
+    org_no.save()
+    with time_machine.travel(at(2027, 1, 8, 12), tick=False):
+        workflow.ask_subject(fresh, body=QUESTION, purpose="clarification", actor=handler)
+    with time_machine.travel(at(2027, 1, 10, 12), tick=False):
+        workflow.ask_subject(fresh, body="Send a copy of your ID.", purpose="identity",
+                             actor=handler)
+        fresh.refresh_from_db()
+        assert fresh.waiting_since == at(2027, 1, 10, 12)
+        assert fresh.next_reminder_at is None  # paused: no reminders
+    with time_machine.travel(at(2027, 1, 14, 9), tick=False):
+        workflow.answer_received(fresh, actor=handler)
+
+    fresh.refresh_from_db()
+    assert fresh.paused_days == 4  # from the identity question, not the clarification
+    assert fresh.due_date == at(2027, 2, 8).date()
+    assert fresh.events.filter(kind=Event.Kind.CLOCK_PAUSED).count() == 1
+
+
+def test_a_clarification_while_waiting_for_identity_keeps_the_pause(fresh, handler, org_no):
+    org_no.pause_clock_while_waiting = True
+    org_no.save()
+    with time_machine.travel(at(2027, 1, 10, 12), tick=False):
+        workflow.ask_subject(fresh, body="Send a copy of your ID.", purpose="identity",
+                             actor=handler)
+    with time_machine.travel(at(2027, 1, 12, 12), tick=False):
+        workflow.ask_subject(fresh, body=QUESTION, purpose="clarification", actor=handler)
+
+    fresh.refresh_from_db()
+    assert fresh.waiting_since == at(2027, 1, 10, 12)
+    assert fresh.events.filter(kind=Event.Kind.CLOCK_PAUSED).count() == 1
+
+
+def test_the_clock_pauses_only_for_an_identity_question_sent_to_the_requester(fresh, handler):
+    clarification = Message.objects.create(request=fresh, purpose=Message.Purpose.CLARIFICATION,
+                                           direction=Message.Direction.TO_SUBJECT, body="?")
+    reply = Message.objects.create(request=fresh, purpose=Message.Purpose.IDENTITY,
+                                   direction=Message.Direction.FROM_SUBJECT, body="ID")
+    for question in (clarification, reply):
+        with pytest.raises(ValueError, match="Only a question about identity"):
+            legal.pause(fresh, question=question, actor=handler)
+
+    assert fresh.waiting_since is None
+    assert not fresh.events.filter(kind=Event.Kind.CLOCK_PAUSED).exists()
 
 
 def test_the_status_page_shows_the_extension_and_how_the_date_was_computed(

@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from requests_app import deadlines, events
-from requests_app.models import OPEN_STATUSES, Event, ExtensionReason, Organisation, Request
+from requests_app.models import (
+    OPEN_STATUSES,
+    Event,
+    ExtensionReason,
+    Message,
+    Organisation,
+    Request,
+)
 
 # --- Today where the organisation is ---------------------------------------------------------
 #
@@ -259,10 +266,21 @@ def extend(request: Request, *, reason: str, explanation: str,
                   message=statutory.explain())
 
 
-def pause(request: Request, *, actor: AbstractBaseUser | None,
+def pause(request: Request, *, question: Message, actor: AbstractBaseUser | None,
           now: datetime | None = None) -> None:
-    """Note that the request now waits for the subject (Art. 12(6)). Whether the days count
-    is decided when the answer comes, by the organisation's setting."""
+    """Note that the request now waits for the subject to confirm their identity
+    (Art. 12(6)), asked in ``question``. Whether the days count is decided when the answer
+    comes, by the organisation's setting.
+
+    Only a question about identity, posted to this request's requester, may pause the clock:
+    Art. 12(6) is the ground for the pause, and a question that merely clarifies the request
+    leaves the month running. Anything else is a programming error (``ValueError``), so no
+    path pauses the clock with no such question sent."""
+    if (question.request_id != request.pk
+            or question.direction != Message.Direction.TO_SUBJECT
+            or question.purpose != Message.Purpose.IDENTITY):
+        raise ValueError("Only a question about identity sent to the requester pauses the "
+                         "clock (GDPR Art. 12(6)).")
     request.waiting_since = now or timezone.now()
     paused = request.organisation.pause_clock_while_waiting
     events.record(request, Event.Kind.CLOCK_PAUSED, actor=actor,
