@@ -289,13 +289,22 @@ def ask_subject(request: Request, *, body: str, purpose: str,
     return request
 
 
+def takes_messages(request: Request) -> bool:
+    """Whether the requester may write on the status page: while the request is open, and,
+    once closed, while a restriction it put in place is in force (Art. 18(3): the notice
+    before lifting asks the requester to answer there, so the page must take the answer
+    until the restriction is lifted)."""
+    return request.is_open or outcomes.restriction_in_force(request)
+
+
 @transaction.atomic
 def subject_replied(request: Request, *, body: str, files=()) -> Request:
     """The requester answered on the status page (no staff actor: the status link is the
     requester's authority). A waiting request goes back to where the question came from:
-    the identity check, or the work."""
+    the identity check, or the work. A closed request takes the message only while
+    ``takes_messages``; its status does not change."""
     locked = _lock(request)
-    if not locked.is_open:
+    if not takes_messages(locked):
         raise ValidationError(_("This request is closed; it no longer takes messages."))
     conversation.receive_from_subject(request, body=body, files=files)
     if locked.status == Status.WAITING_FOR_SUBJECT:
