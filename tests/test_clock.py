@@ -1,7 +1,10 @@
 """The legal clock on a request: set on confirmation, extended once before the notice
-deadline, paused while waiting for the requester where the organisation chooses so."""
+deadline by two further months, paused while waiting for the requester to confirm their
+identity (never for a clarification) where the organisation chooses so."""
 
+import ast
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -294,3 +297,20 @@ def test_the_date_of_receipt_is_counted_where_the_organisation_is(org_no):
     assert subject_request.due_date == date(2027, 4, 5)
     assert legal.extension_notice_by(subject_request) == date(2027, 4, 5)
     assert legal.explain(subject_request, "en").steps[0] == "Received Wednesday March 3, 2027"
+
+
+def test_only_asking_the_requester_pauses_the_clock():
+    # No path (admin action, view, task, command) may pause the clock on its own: the one
+    # caller of ``legal.pause`` is ``workflow.ask_subject``, after posting the question.
+    root = Path(legal.__file__).resolve().parent.parent
+    callers = set()
+    for path in root.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr == "pause"):
+                    callers.add((path.relative_to(root).as_posix(), function.name))
+    assert callers == {("casework/workflow.py", "ask_subject")}
