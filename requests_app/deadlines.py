@@ -1,9 +1,9 @@
 """Response deadlines for data-subject requests (pure date arithmetic, no Django).
 
 Art. 12(3) GDPR gives the controller one month from receipt of a request to act on it,
-extendable by two further months (so three months in all from receipt).  The GDPR does not
-say how to count a "month"; Regulation (EEC, Euratom) No 1182/71, which applies to EU acts
-and, through the EEA Agreement, in Norway, does:
+which "may be extended by two further months where necessary".  The GDPR does not say how to
+count a "month"; Regulation (EEC, Euratom) No 1182/71, which applies to EU acts and, through
+the EEA Agreement, in Norway, does:
 
 * Art. 3(2)(c): a period in months ends on the day of the last month with the same date as
   the day from which it runs; if that month has no such date, on its last day
@@ -11,6 +11,15 @@ and, through the EEA Agreement, in Norway, does:
 * Art. 3(4): if the last day is a public holiday, a Saturday or a Sunday, the period ends at
   the end of the next working day.
 * Art. 2(1): the public holidays are those of the State where the action is to be taken.
+
+The extension can be read two ways: three months counted from receipt, or two further months
+counted from the end of the first month.  At month ends they differ (received 31 January:
+31 January + 3 months = 30 April, but 31 January + 1 month = 28 February, + 2 months =
+28 April).  Where the law can be read two ways we take the reading that can never be late:
+the earlier of the two candidate dates, which is always the two further months added to the
+one-month date *before* that date is moved to a working day (Art. 3(4) moves only the end of
+the whole period), the result then moved to a working day.  Adding the two months to the
+already moved one-month date would be later still, so it is never used.
 
 Every result is derived from one core computation (`explain_due_date`), so the due date and
 its human explanation can never disagree.  This module imports nothing from Django or from
@@ -46,6 +55,12 @@ class DueDateExplanation:
     ``skipped`` lists the non-working days stepped over under Art. 3(4) of Regulation
     1182/71, each with its reason: ``"saturday"``, ``"sunday"`` or the holiday's English name
     (a public holiday on a weekend is reported by its name, the more specific reason).
+
+    ``months`` is the whole period (1, or 3 when extended).  For an extended period,
+    ``one_month`` is the end of the first month before any move to a working day, from which
+    the two further months are counted (see the module's docstring); ``nominal`` is then that
+    date + 2 months, the earlier reading of Art. 12(3).  ``clamped`` says the receipt's day
+    of the month does not exist in a month counted to.
     """
 
     country: str
@@ -55,13 +70,17 @@ class DueDateExplanation:
     clamped: bool
     skipped: tuple[tuple[date, str], ...]
     due: date
+    one_month: date | None = None
 
     def explain(self) -> str:
         """Return a short English account, e.g. for logs, e-mails or the admin."""
-        plural = "" if self.months == 1 else "s"
-        text = f"{_fmt(self.received_local)} + {self.months} month{plural} = {_fmt(self.nominal)}"
-        if self.clamped:
-            text += f" (no {self.received_local.day} {_MONTHS[self.nominal.month - 1]})"
+        text = f"{_fmt(self.received_local)} + 1 month"
+        if self.one_month is None:
+            text += f" = {_fmt(self.nominal)}{_no_day(self.received_local, self.nominal)}"
+        else:
+            text += (f" = {_fmt(self.one_month)}{_no_day(self.received_local, self.one_month)}"
+                     f" + 2 further months = {_fmt(self.nominal)}"
+                     f"{_no_day(self.one_month, self.nominal)}")
         if not self.skipped:
             return f"{text}, a working day ({_WEEKDAYS[self.due.weekday()]})"
         reasons = ", ".join(
@@ -74,9 +93,10 @@ def due_date(received_at: datetime, country: str, *, extended: bool = False,
              zone: str | None = None) -> date:
     """Last day to answer a request received at ``received_at`` in ``country``.
 
-    Art. 12(3) GDPR: one month from receipt, or three months in all when the controller
-    extends it (one three-month period counted from receipt, not two months added to an
-    already moved date).  Counted per Art. 3(2)(c) and 3(4) of Regulation 1182/71.
+    Art. 12(3) GDPR: one month from receipt, or, when the controller extends it, two further
+    months, counted by the reading that can never be late (the earlier candidate date: two
+    months added to the one-month date before it is moved to a working day, see
+    ``extended_end``).  Counted per Art. 3(2)(c) and 3(4) of Regulation 1182/71.
     """
     return explain_due_date(received_at, country, extended=extended, zone=zone).due
 
@@ -100,7 +120,9 @@ def explain_due_date(
     same one that decides "today" for it; by default the country's), and the hour does not
     matter: Art. 3(2)(c) of Regulation 1182/71 counts whole days).  The period ends on the
     same date of the final month, or that month's last day if it has no such date
-    (Art. 3(2)(c)), then moves past Saturdays, Sundays and public holidays (Art. 3(4)).
+    (Art. 3(2)(c)); an extended period ends two further months after the end of the first
+    month (``extended_end``).  Only then does the end move past Saturdays, Sundays and
+    public holidays (Art. 3(4)).
     """
     country = _check_country(country)
     if not isinstance(received_at, datetime):
@@ -111,18 +133,37 @@ def explain_due_date(
             "a naive datetime gives no way to know the local date of receipt"
         )
     received_local = received_at.astimezone(ZoneInfo(zone or TIME_ZONES[country])).date()
-    months = 3 if extended else 1
-    nominal = received_local + relativedelta(months=months)  # clamps to the month's last day
+    one_month = received_local + relativedelta(months=1)  # clamps to the month's last day
+    nominal = extended_end(received_local) if extended else one_month
     due, skipped = _roll_forward(nominal, country)
     return DueDateExplanation(
         country=country,
         received_local=received_local,
-        months=months,
+        months=3 if extended else 1,
         nominal=nominal,
         clamped=nominal.day != received_local.day,
         skipped=skipped,
         due=due,
+        one_month=one_month if extended else None,
     )
+
+
+def extended_end(received_local: date) -> date:
+    """The end of an extended period (Art. 12(3) GDPR: "two further months") before it is
+    moved to a working day, for a request received on the local date ``received_local``.
+
+    Art. 12(3) can be read as three months from receipt, or as two further months counted
+    from the end of the first month; Art. 3(2)(c) of Regulation 1182/71 clamps a month end
+    to the last day of a shorter month, so the two differ at month ends (received 31 January:
+    30 April against 28 February + 2 months = 28 April).  A date we meet under either reading
+    is never late, so we take the earlier of the two candidates.  The first month's end is
+    taken *before* Art. 3(4) moves it to a working day: that move ends the first period only
+    where it stands alone, and counting from the moved day could only be later.
+    """
+    one_month = received_local + relativedelta(months=1)
+    candidates = (received_local + relativedelta(months=3),     # three months from receipt
+                  one_month + relativedelta(months=2))          # two further months
+    return min(candidates)
 
 
 def explain(received_at: datetime, country: str, *, extended: bool = False,
@@ -254,6 +295,11 @@ def _roll_forward(day: date, country: str) -> tuple[date, tuple[tuple[date, str]
 
 def _reason_text(reason: str) -> str:
     return f"a {reason.capitalize()}" if reason in (SATURDAY, SUNDAY) else reason
+
+
+def _no_day(start: date, end: date) -> str:
+    """" (no 31 Feb)" when a month count from ``start`` was clamped to ``end``'s month end."""
+    return "" if end.day == start.day else f" (no {start.day} {_MONTHS[end.month - 1]})"
 
 
 def _fmt(day: date) -> str:

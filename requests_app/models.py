@@ -13,7 +13,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -106,10 +106,13 @@ OPEN_STATUSES = frozenset(
 
 
 class ExtensionReason(models.TextChoices):
-    """The two reasons Art. 12(3) GDPR accepts for extending the time limit."""
+    """The two reasons Art. 12(3) GDPR accepts for extending the time limit ("taking into
+    account the complexity and number of the requests"). The number is of the requester's
+    own requests, as guidance reads it: a busy month for the organisation is not a reason
+    the requester should bear."""
 
     COMPLEXITY = "complexity", _("The request is complex")
-    NUMBER_OF_REQUESTS = "number_of_requests", _("We have received many requests")
+    NUMBER_OF_REQUESTS = "number_of_requests", _("The requester has made many requests")
 
 
 class RefusalGround(models.TextChoices):
@@ -225,6 +228,13 @@ class Organisation(models.Model):
         _("restriction reminder (days before it ends)"), default=14,
         help_text=_("Staff are reminded this many days before a restriction's end date, so "
                     "the requester is told before it is lifted (Art. 18(3))."),
+    )
+    restriction_lift_notice_days = models.PositiveIntegerField(
+        _("notice before a restriction is lifted (days)"), default=14,
+        validators=[MinValueValidator(1)],
+        help_text=_("A restriction can be lifted only this many days after the requester is "
+                    "told, so they can answer on their status page first (Art. 18(3)). The "
+                    "notice states the date."),
     )
     reminder_hour = models.PositiveSmallIntegerField(
         _("hour of reminders"), default=8, validators=[MaxValueValidator(23)],
@@ -784,6 +794,10 @@ class RequestOutcome(models.Model):
     restricted_until = models.DateField(_("restricted until"), null=True, blank=True)
     lift_notice_sent_at = models.DateTimeField(
         _("requester told of the lifting"), null=True, blank=True)
+    #: The first day the restriction may be lifted, as the notice told the requester
+    #: (``outcomes.notify_lift``): kept, so a later change of the organisation's notice period
+    #: cannot shorten what the requester was promised.
+    lift_not_before = models.DateField(_("may be lifted from"), null=True, blank=True)
     lifted_at = models.DateTimeField(_("restriction lifted"), null=True, blank=True)
     # Objection (Art. 21).
     direct_marketing = models.BooleanField(

@@ -10,8 +10,9 @@ The suppression list (Art. 21(3)) keeps a keyed hash of each e-mail address, pos
 phone number that objected to direct marketing, so it outlives the purge of the request without
 keeping the value; each kind has its normaliser, so the same value written another way matches.
 Restriction (Art. 18) ends only after the requester was told (Art. 18(3)): ``notify_lift``
-first, then ``lift_restriction``; ``remind_restrictions_ending`` reminds staff when the end
-date nears.
+first, then, once the organisation's notice period has passed, ``lift_restriction``; until then
+the requester can answer on the status page (``restriction_in_force``).
+``remind_restrictions_ending`` reminds staff when the end date nears.
 """
 
 from __future__ import annotations
@@ -553,12 +554,48 @@ def _restriction(request: Request, *, lock: bool) -> RequestOutcome:
     return outcome
 
 
+def restriction_in_force(request: Request) -> bool:
+    """Whether ``request`` restricted processing (Art. 18) that is not lifted yet.
+
+    Such a request takes the requester's messages on the status page although it is closed:
+    the notice before lifting (Art. 18(3)) asks them to answer there, and the answer must
+    reach staff until the restriction is lifted."""
+    return (request.type == RequestType.RESTRICTION
+            and RequestOutcome.objects.filter(request_id=request.pk, lifted_at__isnull=True)
+            .exclude(restricted_processing="").exists())
+
+
+def lift_from(outcome: RequestOutcome, organisation: Organisation) -> date | None:
+    """The first day the restriction may be lifted, or None before the requester is told.
+
+    The date the notice stated (``lift_not_before``); for a notice sent before that date was
+    kept, the organisation's notice period counted from the day it was sent."""
+    if outcome.lift_notice_sent_at is None:
+        return None
+    if outcome.lift_not_before is not None:
+        return outcome.lift_not_before
+    return (legal.today_in(organisation.time_zone, outcome.lift_notice_sent_at)
+            + timedelta(days=organisation.restriction_lift_notice_days))
+
+
+def announced_lift(request: Request) -> date | None:
+    """For the status page: the day from which a restriction in force may be lifted, as the
+    requester was told, or None (no notice yet, lifted already, or no restriction)."""
+    if request.type != RequestType.RESTRICTION:
+        return None
+    outcome = RequestOutcome.objects.filter(request_id=request.pk,
+                                            lifted_at__isnull=True).first()
+    return lift_from(outcome, request.organisation) if outcome else None
+
+
 @transaction.atomic
 def notify_lift(request: Request, *, actor: AbstractBaseUser | None) -> RequestOutcome:
     """Tell the requester, by e-mail, that the restriction will be lifted (Art. 18(3)), and
-    record when. Needs an e-mail address: without one, tell them by phone or letter first
-    and record it on the request's address before using this. Announcing the end of a
-    restriction is a decision (``access.DECIDE``), as is lifting it."""
+    from which day: today plus the organisation's ``restriction_lift_notice_days``, so they
+    have time to answer on the status page, which takes their messages until the lifting.
+    Needs an e-mail address: without one, tell them by phone or letter first and record it
+    on the request's address before using this. Announcing the end of a restriction is a
+    decision (``access.DECIDE``), as is lifting it."""
     access.require(actor, access.DECIDE, request.organisation_id)
     outcome = _restriction(request, lock=True)
     if outcome.lift_notice_sent_at is not None:
@@ -568,23 +605,38 @@ def notify_lift(request: Request, *, actor: AbstractBaseUser | None) -> RequestO
     if not request.subject_email:
         raise ValidationError(_("No e-mail address is known for the requester: the notice "
                                 "cannot be sent."))
-    notifications.restriction_lift_email(request, outcome)
+    organisation = request.organisation
     outcome.lift_notice_sent_at = timezone.now()
-    outcome.save(update_fields=["lift_notice_sent_at"])
+    outcome.lift_not_before = (legal.organisation_today(organisation)
+                               + timedelta(days=organisation.restriction_lift_notice_days))
+    notifications.restriction_lift_email(request, outcome)
+    outcome.save(update_fields=["lift_notice_sent_at", "lift_not_before"])
     events.record(request, Event.Kind.RESTRICTION_LIFT_NOTICE, actor=actor,
-                  to_value=outcome.restricted_until or "")
+                  to_value=outcome.restricted_until or "",
+                  message=f"lift from {outcome.lift_not_before.isoformat()}")
     return outcome
 
 
 @transaction.atomic
 def lift_restriction(request: Request, *, actor: AbstractBaseUser | None) -> RequestOutcome:
     """Lift the restriction: a decision (``access.DECIDE``), refused until the requester was
-    told (Art. 18(3))."""
+    told (Art. 18(3)) and the notice period the notice stated has passed (``lift_from``),
+    so the requester had time to answer."""
     access.require(actor, access.DECIDE, request.organisation_id)
     outcome = _restriction(request, lock=True)
     if outcome.lift_notice_sent_at is None:
         raise ValidationError(_("Tell the requester first: a restriction may only be lifted "
                                 "after the requester was told (GDPR Art. 18(3))."))
+    organisation = Organisation.objects.get(pk=request.organisation_id)
+    earliest = lift_from(outcome, organisation)
+    if legal.organisation_today(organisation) < earliest:
+        raise ValidationError(
+            _("The requester was told on %(told)s that the restriction will be lifted on "
+              "%(date)s at the earliest, so that they can answer first (GDPR Art. 18(3)). "
+              "It can be lifted from that day.") % {
+                "told": formats.date_format(legal.today_in(organisation.time_zone,
+                                                           outcome.lift_notice_sent_at)),
+                "date": formats.date_format(earliest)})
     outcome.lifted_at = timezone.now()
     outcome.save(update_fields=["lifted_at"])
     events.record(request, Event.Kind.RESTRICTION_LIFTED, actor=actor)

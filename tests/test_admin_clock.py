@@ -272,7 +272,7 @@ def test_the_list_marks_extended_requests_and_closed_ones_have_no_days_left(
 # --- Waiting for the requester and the other status actions ------------------------------
 
 
-def test_waiting_for_the_requester_pauses_the_clock_and_the_answer_moves_the_due_date(
+def test_waiting_for_an_identity_answer_pauses_the_clock_and_the_answer_moves_the_due_date(
         client, handler, org_no):
     org_no.pause_clock_while_waiting = True
     org_no.save()
@@ -283,7 +283,7 @@ def test_waiting_for_the_requester_pauses_the_clock_and_the_answer_moves_the_due
                                        received_at=at(2027, 3, 10, 10))
         client.force_login(handler)
         response = client.post(f"{LIST}{subject_request.pk}/ask/", {
-            "purpose": "clarification", "body": "Hvilken konto gjelder det?"})
+            "purpose": "identity", "body": "Send oss en kopi av legitimasjonen din."})
     assert response.status_code == 302
     subject_request.refresh_from_db()
     assert subject_request.status == Status.WAITING_FOR_SUBJECT
@@ -299,7 +299,7 @@ def test_waiting_for_the_requester_pauses_the_clock_and_the_answer_moves_the_due
 
     assert response.status_code == 302
     subject_request.refresh_from_db()
-    assert subject_request.status == Status.IN_PROGRESS
+    assert subject_request.status == Status.IDENTITY_CHECK
     assert subject_request.statutory_due_date == at(2027, 4, 12).date()
     assert subject_request.paused_days == 5
     assert subject_request.due_date == at(2027, 4, 19).date()
@@ -310,6 +310,32 @@ def test_waiting_for_the_requester_pauses_the_clock_and_the_answer_moves_the_due
     asked = subject_request.events.filter(kind=Event.Kind.STATUS_CHANGED,
                                           to_value=Status.WAITING_FOR_SUBJECT).get()
     assert asked.actor == handler
+
+
+def test_a_clarification_asked_in_the_admin_leaves_the_clock_running(client, handler, org_no):
+    org_no.pause_clock_while_waiting = True
+    org_no.save()
+    with time_machine.travel(at(2027, 3, 15, 10), tick=False):
+        subject_request = make_request(org_no, status=Status.IN_PROGRESS,
+                                       received_at=at(2027, 3, 10, 10))
+        client.force_login(handler)
+        response = client.post(f"{LIST}{subject_request.pk}/ask/", {
+            "purpose": "clarification", "body": "Hvilken konto gjelder det?"})
+        assert response.status_code == 302
+        subject_request.refresh_from_db()
+        assert subject_request.status == Status.WAITING_FOR_SUBJECT
+        assert subject_request.waiting_since is None
+        assert subject_request.next_reminder_at is not None
+        page = client.get(change_url(subject_request)).content.decode()
+    assert "the clock is paused" not in page
+    with time_machine.travel(at(2027, 3, 20, 11), tick=False):
+        client.force_login(handler)
+        client.post(LIST, {"action": "answer_received",
+                           "_selected_action": [subject_request.pk]})
+    subject_request.refresh_from_db()
+    assert subject_request.status == Status.IN_PROGRESS
+    assert subject_request.due_date == at(2027, 4, 12).date()
+    assert subject_request.paused_days == 0
 
 
 def test_an_illegal_action_shows_an_error_and_no_500(client, handler, org_no):

@@ -1,7 +1,10 @@
 """The legal clock on a request: set on confirmation, extended once before the notice
-deadline, paused while waiting for the requester where the organisation chooses so."""
+deadline by two further months, paused while waiting for the requester to confirm their
+identity (never for a clarification) where the organisation chooses so."""
 
+import ast
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +15,7 @@ from django.core.exceptions import ValidationError
 from requests_app import deadlines
 from requests_app.casework import workflow
 from requests_app.clock import legal
-from requests_app.models import Event, Request, Status
+from requests_app.models import Event, ExtensionReason, Message, Request, Status
 from tests.factories import make_request
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -52,7 +55,7 @@ def test_the_explanation_is_in_the_readers_language_with_local_holiday_names(org
     assert steps[-1] == "Forfaller tirsdag 30. mars 2027"
 
 
-def test_an_extension_gives_three_months_from_receipt_and_tells_the_subject(
+def test_an_extension_gives_two_further_months_and_tells_the_subject(
         fresh, lead, django_capture_on_commit_callbacks):
     with time_machine.travel(at(2027, 1, 20, 10), tick=False), \
             django_capture_on_commit_callbacks(execute=True):
@@ -70,6 +73,42 @@ def test_an_extension_gives_three_months_from_receipt_and_tells_the_subject(
     assert "5. april 2027" in message.subject  # Danish date format, the subject's language
     assert "Data i fem systemer." in message.body
     assert "kompleks" in message.body.lower()
+
+
+def test_an_extension_counts_two_further_months_from_the_one_month_date(
+        org_no, lead, django_capture_on_commit_callbacks):
+    # Received Sunday 31 January 2027: + 1 month = 28 February, + 2 further months =
+    # Wednesday 28 April, not 30 April (31 January + 3 months): the reading never late.
+    with time_machine.travel(at(2027, 1, 31, 10), tick=False):
+        subject_request = make_request(org_no, received_at=at(2027, 1, 31, 10))
+    with time_machine.travel(at(2027, 2, 10, 10), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        workflow.extend(subject_request, reason="complexity", explanation="x", actor=lead)
+
+    subject_request.refresh_from_db()
+    assert subject_request.due_date == subject_request.statutory_due_date == date(2027, 4, 28)
+    changed = subject_request.events.get(kind=Event.Kind.DUE_DATE_CHANGED)
+    assert "+ 2 further months = 28 Apr 2027" in changed.message
+
+
+def test_the_explanation_of_an_extension_says_which_reading_it_uses(
+        org_no, lead, django_capture_on_commit_callbacks):
+    with time_machine.travel(at(2027, 1, 31, 10), tick=False):
+        subject_request = make_request(org_no, received_at=at(2027, 1, 31, 10))
+    with time_machine.travel(at(2027, 2, 10, 10), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        workflow.extend(subject_request, reason="complexity", explanation="x", actor=lead)
+        steps = legal.explain(subject_request, "en").steps
+
+    assert steps[1] == "+ 1 month = Sunday Feb. 28, 2027 (that month has no day 31)"
+    assert steps[2] == "+ 2 further months = Wednesday April 28, 2027"
+    assert "counted from the one-month date before it is moved to a working day" in steps[3]
+    assert "never late" in steps[3]
+    assert steps[-1] == "Due Wednesday April 28, 2027"
+
+
+def test_the_volume_reason_is_the_requesters_own_number_of_requests():
+    assert ExtensionReason.NUMBER_OF_REQUESTS.label == "The requester has made many requests"
 
 
 def test_a_second_extension_is_refused(fresh, lead):
@@ -102,12 +141,12 @@ def test_an_extension_needs_a_reason_and_an_explanation(fresh, lead):
             workflow.extend(fresh, reason="complexity", explanation="  ", actor=lead)
 
 
-def test_waiting_for_the_requester_pauses_the_clock_when_the_organisation_chooses(
+def test_waiting_for_an_identity_answer_pauses_the_clock_when_the_organisation_chooses(
         fresh, handler, org_no):
     org_no.pause_clock_while_waiting = True
     org_no.save()
     with time_machine.travel(at(2027, 1, 10, 12), tick=False):
-        workflow.ask_subject(fresh, body=QUESTION, purpose="clarification", actor=handler)
+        workflow.ask_subject(fresh, body=QUESTION, purpose="identity", actor=handler)
     with time_machine.travel(at(2027, 1, 14, 9), tick=False):
         workflow.answer_received(fresh, actor=handler)
 
@@ -126,7 +165,7 @@ def test_a_paused_date_landing_on_a_weekend_moves_to_the_next_working_day(fresh,
     org_no.pause_clock_while_waiting = True
     org_no.save()
     with time_machine.travel(at(2027, 1, 10, 12), tick=False):
-        workflow.ask_subject(fresh, body=QUESTION, purpose="clarification", actor=handler)
+        workflow.ask_subject(fresh, body=QUESTION, purpose="identity", actor=handler)
     with time_machine.travel(at(2027, 1, 12, 9), tick=False):
         workflow.answer_received(fresh, actor=handler)
 
@@ -134,9 +173,9 @@ def test_a_paused_date_landing_on_a_weekend_moves_to_the_next_working_day(fresh,
     assert fresh.due_date == at(2027, 2, 8).date()  # 4 Feb + 2 = Sat 6 Feb → Mon 8 Feb
 
 
-def test_without_the_setting_waiting_does_not_move_the_due_date(fresh, handler):
+def test_without_the_setting_waiting_for_identity_does_not_move_the_due_date(fresh, handler):
     with time_machine.travel(at(2027, 1, 10, 12), tick=False):
-        workflow.ask_subject(fresh, body=QUESTION, purpose="clarification", actor=handler)
+        workflow.ask_subject(fresh, body=QUESTION, purpose="identity", actor=handler)
     with time_machine.travel(at(2027, 1, 20, 9), tick=False):
         workflow.answer_received(fresh, actor=handler)
 
@@ -144,6 +183,80 @@ def test_without_the_setting_waiting_does_not_move_the_due_date(fresh, handler):
     assert fresh.due_date == at(2027, 2, 4).date()
     assert fresh.paused_days == 0
     assert fresh.events.filter(kind=Event.Kind.CLOCK_RESUMED).count() == 1
+
+
+def test_a_clarification_does_not_pause_the_clock(fresh, handler, org_no):
+    # Art. 12(6) lets the clock stop for identity only: asking what the request is about
+    # leaves the month running, even where the organisation pauses for identity.
+    org_no.pause_clock_while_waiting = True
+    org_no.save()
+    with time_machine.travel(at(2027, 1, 10, 12), tick=False):
+        workflow.ask_subject(fresh, body=QUESTION, purpose="clarification", actor=handler)
+        fresh.refresh_from_db()
+        assert fresh.status == Status.WAITING_FOR_SUBJECT
+        assert fresh.waiting_since is None
+        assert fresh.next_reminder_at is not None  # the reminders keep coming
+    with time_machine.travel(at(2027, 1, 20, 9), tick=False):
+        workflow.answer_received(fresh, actor=handler)
+
+    fresh.refresh_from_db()
+    assert fresh.status == Status.IN_PROGRESS
+    assert fresh.due_date == at(2027, 2, 4).date()
+    assert fresh.paused_days == 0
+    assert not fresh.events.filter(kind__in=[Event.Kind.CLOCK_PAUSED,
+                                             Event.Kind.CLOCK_RESUMED]).exists()
+    asked = fresh.events.get(kind=Event.Kind.STATUS_CHANGED,
+                             to_value=Status.WAITING_FOR_SUBJECT)
+    assert "identity" not in asked.message.replace("only a question about identity", "")
+    assert "the clock keeps running" in asked.message
+
+
+def test_an_identity_question_while_waiting_for_a_clarification_pauses_the_clock(
+        fresh, handler, org_no):
+    org_no.pause_clock_while_waiting = True
+    org_no.save()
+    with time_machine.travel(at(2027, 1, 8, 12), tick=False):
+        workflow.ask_subject(fresh, body=QUESTION, purpose="clarification", actor=handler)
+    with time_machine.travel(at(2027, 1, 10, 12), tick=False):
+        workflow.ask_subject(fresh, body="Send a copy of your ID.", purpose="identity",
+                             actor=handler)
+        fresh.refresh_from_db()
+        assert fresh.waiting_since == at(2027, 1, 10, 12)
+        assert fresh.next_reminder_at is None  # paused: no reminders
+    with time_machine.travel(at(2027, 1, 14, 9), tick=False):
+        workflow.answer_received(fresh, actor=handler)
+
+    fresh.refresh_from_db()
+    assert fresh.paused_days == 4  # from the identity question, not the clarification
+    assert fresh.due_date == at(2027, 2, 8).date()
+    assert fresh.events.filter(kind=Event.Kind.CLOCK_PAUSED).count() == 1
+
+
+def test_a_clarification_while_waiting_for_identity_keeps_the_pause(fresh, handler, org_no):
+    org_no.pause_clock_while_waiting = True
+    org_no.save()
+    with time_machine.travel(at(2027, 1, 10, 12), tick=False):
+        workflow.ask_subject(fresh, body="Send a copy of your ID.", purpose="identity",
+                             actor=handler)
+    with time_machine.travel(at(2027, 1, 12, 12), tick=False):
+        workflow.ask_subject(fresh, body=QUESTION, purpose="clarification", actor=handler)
+
+    fresh.refresh_from_db()
+    assert fresh.waiting_since == at(2027, 1, 10, 12)
+    assert fresh.events.filter(kind=Event.Kind.CLOCK_PAUSED).count() == 1
+
+
+def test_the_clock_pauses_only_for_an_identity_question_sent_to_the_requester(fresh, handler):
+    clarification = Message.objects.create(request=fresh, purpose=Message.Purpose.CLARIFICATION,
+                                           direction=Message.Direction.TO_SUBJECT, body="?")
+    reply = Message.objects.create(request=fresh, purpose=Message.Purpose.IDENTITY,
+                                   direction=Message.Direction.FROM_SUBJECT, body="ID")
+    for question in (clarification, reply):
+        with pytest.raises(ValueError, match="Only a question about identity"):
+            legal.pause(fresh, question=question, actor=handler)
+
+    assert fresh.waiting_since is None
+    assert not fresh.events.filter(kind=Event.Kind.CLOCK_PAUSED).exists()
 
 
 def test_the_status_page_shows_the_extension_and_how_the_date_was_computed(
@@ -184,3 +297,20 @@ def test_the_date_of_receipt_is_counted_where_the_organisation_is(org_no):
     assert subject_request.due_date == date(2027, 4, 5)
     assert legal.extension_notice_by(subject_request) == date(2027, 4, 5)
     assert legal.explain(subject_request, "en").steps[0] == "Received Wednesday March 3, 2027"
+
+
+def test_only_asking_the_requester_pauses_the_clock():
+    # No path (admin action, view, task, command) may pause the clock on its own: the one
+    # caller of ``legal.pause`` is ``workflow.ask_subject``, after posting the question.
+    root = Path(legal.__file__).resolve().parent.parent
+    callers = set()
+    for path in root.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr == "pause"):
+                    callers.add((path.relative_to(root).as_posix(), function.name))
+    assert callers == {("casework/workflow.py", "ask_subject")}

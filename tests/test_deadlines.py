@@ -100,16 +100,27 @@ CASES = [
         False,
         D(2027, 3, 10),
     ),
-    # Extensions: one three-month period from receipt.
-    ("extended_30nov_to_28feb", utc(2024, 11, 30), "NO", True, D(2025, 2, 28)),
+    # Extensions: two further months counted from the one-month date before it is moved to a
+    # working day (the earlier reading of Art. 12(3)), then moved to a working day.
+    ("extended_30nov_to_30dec_to_28feb", utc(2024, 11, 30), "NO", True, D(2025, 2, 28)),
     ("extended_30nov_to_29feb_leap", utc(2027, 11, 30), "DK", True, D(2028, 2, 29)),
     ("extended_30nov_28feb_sunday_to_monday", utc(2026, 11, 30), "NO", True, D(2027, 3, 1)),
-    ("extended_31oct_to_31jan", utc(2024, 10, 31), "DK", True, D(2025, 1, 31)),
-    ("extended_31oct_31jan_saturday_to_monday", utc(2025, 10, 31), "NO", True, D(2026, 2, 2)),
-    ("extended_31jan_to_30apr_not_from_moved_date", utc(2027, 1, 31), "NO", True, D(2027, 4, 30)),
+    ("extended_31oct_to_30nov_to_30jan_not_31jan", utc(2024, 10, 31), "DK", True,
+     D(2025, 1, 30)),
+    ("extended_31oct_to_30jan_friday_not_monday_2feb", utc(2025, 10, 31), "NO", True,
+     D(2026, 1, 30)),
+    ("extended_31jan_to_28feb_to_28apr_not_30apr", utc(2027, 1, 31), "NO", True,
+     D(2027, 4, 28)),
+    ("extended_31may_to_30jun_to_30aug_not_31aug", utc(2027, 5, 31), "DK", True,
+     D(2027, 8, 30)),
+    ("extended_31dec_to_31jan_to_31mar", utc(2026, 12, 31), "NO", True, D(2027, 3, 31)),
+    # 13 Jan 2027 + 1 month = Saturday 13 Feb (the one-month due date moves to Monday 15 Feb),
+    # but the two further months count from 13 Feb: Tuesday 13 April, not 15 April.
+    ("extended_counts_from_the_unmoved_one_month_date", utc(2027, 1, 13), "NO", True,
+     D(2027, 4, 13)),
     ("extended_into_maundy_thursday_chain", utc(2025, 1, 17), "DK", True, D(2025, 4, 22)),
     ("extended_leap_day_to_29may", utc(2028, 2, 29), "NO", True, D(2028, 5, 29)),
-    ("extended_across_year_end_2040", utc(2040, 10, 31), "NO", True, D(2041, 1, 31)),
+    ("extended_across_year_end_2040", utc(2040, 10, 31), "NO", True, D(2041, 1, 30)),
     # Lower-case country codes are accepted.
     ("lowercase_country_code", utc(2027, 1, 31), "no", False, D(2027, 3, 1)),
 ]
@@ -150,7 +161,8 @@ def test_explain_function_gives_the_same_text_as_the_explanation():
     received = utc(2027, 2, 25)
     assert explain(received, "DK") == explain_due_date(received, "DK").explain()
     assert explain(received, "NO", extended=True) == (
-        "25 Feb 2027 + 3 months = 25 May 2027, a working day (Tue)"
+        "25 Feb 2027 + 1 month = 25 Mar 2027 + 2 further months = 25 May 2027, "
+        "a working day (Tue)"
     )
 
 
@@ -170,9 +182,47 @@ def test_explanation_lists_the_whole_easter_chain_with_holiday_names():
 def test_explanation_of_a_working_nominal_date_has_no_skipped_days():
     explanation = explain_due_date(utc(2027, 1, 15), "NO", extended=True)
     assert explanation.months == 3
+    assert explanation.one_month == D(2027, 2, 15)
     assert explanation.skipped == ()
     assert explanation.due == explanation.nominal == D(2027, 4, 15)
-    assert explanation.explain() == "15 Jan 2027 + 3 months = 15 Apr 2027, a working day (Thu)"
+    assert explanation.explain() == (
+        "15 Jan 2027 + 1 month = 15 Feb 2027 + 2 further months = 15 Apr 2027, "
+        "a working day (Thu)"
+    )
+
+
+def test_an_extension_counts_two_further_months_from_the_clamped_one_month_date():
+    # Art. 12(3) read safely: 31 Jan + 1 month = 28 Feb (Regulation 1182/71 Art. 3(2)(c)),
+    # + 2 months = 28 April, earlier than 31 Jan + 3 months = 30 April.
+    explanation = explain_due_date(utc(2027, 1, 31), "NO", extended=True)
+    assert explanation == DueDateExplanation(
+        country="NO",
+        received_local=D(2027, 1, 31),
+        months=3,
+        nominal=D(2027, 4, 28),
+        clamped=True,
+        skipped=(),
+        due=D(2027, 4, 28),
+        one_month=D(2027, 2, 28),
+    )
+    assert explanation.explain() == (
+        "31 Jan 2027 + 1 month = 28 Feb 2027 (no 31 Feb) + 2 further months = 28 Apr 2027, "
+        "a working day (Wed)"
+    )
+
+
+def test_the_second_count_notes_a_clamp_of_its_own():
+    explanation = explain_due_date(utc(2024, 11, 30), "NO", extended=True)
+    assert explanation.explain() == (
+        "30 Nov 2024 + 1 month = 30 Dec 2024 + 2 further months = 28 Feb 2025 (no 30 Feb), "
+        "a working day (Fri)"
+    )
+
+
+def test_the_extended_end_is_the_earlier_of_the_two_readings():
+    assert deadlines.extended_end(D(2027, 1, 31)) == D(2027, 4, 28)  # not 30 April
+    assert deadlines.extended_end(D(2027, 1, 13)) == D(2027, 4, 13)
+    assert deadlines.extended_end(D(2028, 2, 29)) == D(2028, 5, 29)
 
 
 def test_explanation_uses_local_receipt_date():
@@ -357,9 +407,14 @@ countries = st.sampled_from(["NO", "DK"])
 PROPERTY_SETTINGS = settings(deadline=None, database=None)
 
 
-def nominal(received_at, country, months):
-    local = received_at.astimezone(ZoneInfo(deadlines.TIME_ZONES[country])).date()
-    return local + relativedelta(months=months)
+def local_receipt(received_at, country):
+    return received_at.astimezone(ZoneInfo(deadlines.TIME_ZONES[country])).date()
+
+
+def nominal(received_at, country, extended):
+    """One month from receipt; extended, two further months from that (unmoved) date."""
+    one_month = local_receipt(received_at, country) + relativedelta(months=1)
+    return one_month + relativedelta(months=2) if extended else one_month
 
 
 @PROPERTY_SETTINGS
@@ -368,7 +423,7 @@ def test_property_due_date_is_a_working_day_within_five_days_of_nominal(
     received_at, country, extended
 ):
     due = due_date(received_at, country, extended=extended)
-    start = nominal(received_at, country, 3 if extended else 1)
+    start = nominal(received_at, country, extended)
     assert is_working_day(due, country)
     assert due.weekday() < 5
     assert start <= due <= start + timedelta(days=5)
@@ -398,6 +453,40 @@ def test_property_explanation_agrees_with_due_date(received_at, country, extende
 @given(received_at=receipts, country=countries)
 def test_property_extended_due_date_is_never_earlier(received_at, country):
     assert due_date(received_at, country, extended=True) >= due_date(received_at, country)
+
+
+@PROPERTY_SETTINGS
+@given(received_at=receipts, country=countries)
+def test_property_the_extended_date_is_never_later_than_three_months_from_receipt(
+    received_at, country
+):
+    # The reading used before: one three-month period from receipt, moved to a working day.
+    three_months = next_working_day(
+        local_receipt(received_at, country) + relativedelta(months=3), country
+    )
+    assert due_date(received_at, country, extended=True) <= three_months
+
+
+@PROPERTY_SETTINGS
+@given(received_at=receipts, country=countries)
+def test_property_the_extended_date_is_never_later_than_two_months_after_the_moved_date(
+    received_at, country
+):
+    # A third reading, two months after the one-month due date once moved: never earlier.
+    from_moved = next_working_day(due_date(received_at, country) + relativedelta(months=2),
+                                  country)
+    assert due_date(received_at, country, extended=True) <= from_moved
+
+
+@PROPERTY_SETTINGS
+@given(received_at=receipts, country=countries)
+def test_property_the_extended_date_is_at_least_two_months_after_the_one_month_date(
+    received_at, country
+):
+    one_month = local_receipt(received_at, country) + relativedelta(months=1)
+    extended = due_date(received_at, country, extended=True)
+    assert extended >= one_month + relativedelta(months=2)
+    assert extended > due_date(received_at, country)
 
 
 @PROPERTY_SETTINGS

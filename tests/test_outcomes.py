@@ -18,6 +18,7 @@ from requests_app.models import (
     Event,
     Membership,
     Message,
+    Organisation,
     OutgoingEmail,
     Package,
     RefusalGround,
@@ -337,24 +338,70 @@ def test_the_requester_is_told_before_the_restriction_is_lifted(
     with pytest.raises(ValidationError, match="Tell the requester first"):
         outcomes.lift_restriction(subject_request, actor=lead)
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
+    with time_machine.travel(at(2027, 2, 20, 9), tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
         outcomes.notify_lift(subject_request, actor=lead)
-    with pytest.raises(ValidationError, match="already told"):
-        outcomes.notify_lift(subject_request, actor=lead)
-    outcomes.lift_restriction(subject_request, actor=lead)
+        with pytest.raises(ValidationError, match="already told"):
+            outcomes.notify_lift(subject_request, actor=lead)
+    with time_machine.travel(at(2027, 3, 6, 9), tick=False):  # 14 days later
+        outcomes.lift_restriction(subject_request, actor=lead)
 
     [notice] = mail.outbox
     assert notice.to == ["k@example.dk"]
     assert DATES["da"] in notice.body and "Markedsføring" in notice.body
+    assert "6. marts 2027" in notice.body  # the first day it may be lifted
     assert "/da/status/" in notice.body  # the requester's own page, in their language
     outcome = RequestOutcome.objects.get()
     assert outcome.lift_notice_sent_at <= outcome.lifted_at
+    assert outcome.lift_not_before == date(2027, 3, 6)
     kinds = list(subject_request.events.filter(kind__in=[
         Event.Kind.RESTRICTION_LIFT_NOTICE, Event.Kind.RESTRICTION_LIFTED])
         .values_list("kind", flat=True))
     assert kinds == [Event.Kind.RESTRICTION_LIFT_NOTICE, Event.Kind.RESTRICTION_LIFTED]
     with pytest.raises(ValidationError, match="was lifted"):
         outcomes.lift_restriction(subject_request, actor=lead)
+
+
+def test_a_restriction_cannot_be_lifted_before_the_notice_period_has_passed(
+        org_no, restricted, lead):
+    # Art. 18(3): told "before the restriction is lifted", with time to answer; seconds
+    # later is not before in any useful sense. The organisation sets the period.
+    org_no.restriction_lift_notice_days = 10
+    org_no.save()
+    subject_request = restricted(date(2027, 3, 15))
+    with time_machine.travel(at(2027, 2, 20, 9), tick=False):
+        outcomes.notify_lift(subject_request, actor=lead)
+        with pytest.raises(ValidationError, match="at the earliest"):
+            outcomes.lift_restriction(subject_request, actor=lead)
+    with time_machine.travel(at(2027, 3, 1, 23, 59), tick=False):  # the last day of notice
+        with pytest.raises(ValidationError, match="March 2, 2027 at the earliest"):
+            outcomes.lift_restriction(subject_request, actor=lead)
+
+    assert RequestOutcome.objects.get().lifted_at is None
+    assert not subject_request.events.filter(kind=Event.Kind.RESTRICTION_LIFTED).exists()
+    with time_machine.travel(at(2027, 3, 2, 0, 1), tick=False):
+        outcomes.lift_restriction(subject_request, actor=lead)
+    assert RequestOutcome.objects.get().lifted_at is not None
+
+
+def test_a_shorter_notice_period_set_later_does_not_shorten_the_one_announced(
+        org_no, restricted, lead):
+    subject_request = restricted(date(2027, 3, 15))
+    with time_machine.travel(at(2027, 2, 20, 9), tick=False):
+        outcomes.notify_lift(subject_request, actor=lead)
+    org_no.restriction_lift_notice_days = 1
+    org_no.save()
+
+    with time_machine.travel(at(2027, 2, 22, 9), tick=False):
+        with pytest.raises(ValidationError, match="at the earliest"):
+            outcomes.lift_restriction(subject_request, actor=lead)
+
+
+def test_the_notice_period_defaults_to_fourteen_days_and_is_at_least_one(org_no):
+    assert Organisation._meta.get_field("restriction_lift_notice_days").default == 14
+    org_no.restriction_lift_notice_days = 0
+    with pytest.raises(ValidationError):
+        org_no.full_clean()
 
 
 def test_the_reminder_before_a_restriction_ends_is_sent_once(

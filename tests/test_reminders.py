@@ -133,8 +133,8 @@ def test_a_paused_clock_sends_no_reminders_until_the_answer_comes(
                                        assignee=assignee, status=Status.IN_PROGRESS)
         reminders.reschedule(subject_request)
     with time_machine.travel(at(2027, 1, 20, 12), tick=False):
-        workflow.ask_subject(subject_request, body="Hvilken konto gjelder det?",
-                             purpose="clarification", actor=handler)
+        workflow.ask_subject(subject_request, body="Send oss en kopi av legitimasjonen din.",
+                             purpose="identity", actor=handler)
 
     sent = run_sweeps(days(date(2027, 1, 20), date(2027, 2, 10)),
                       django_capture_on_commit_callbacks)
@@ -142,6 +142,32 @@ def test_a_paused_clock_sends_no_reminders_until_the_answer_comes(
     assert sent == []
     subject_request.refresh_from_db()
     assert subject_request.next_reminder_at is None
+
+
+def test_a_clarification_does_not_stop_the_reminders(
+        org_no, assignee, lead, handler, django_capture_on_commit_callbacks):
+    # Only a question about identity pauses the clock (Art. 12(6)): while a clarification
+    # is awaited the month runs on, and so do the reminders of its due date (4 February).
+    org_no.pause_clock_while_waiting = True
+    org_no.save()
+    with time_machine.travel(at(2027, 1, 4, 9), tick=False):
+        subject_request = make_request(org_no, received_at=at(2027, 1, 4, 9),
+                                       assignee=assignee, status=Status.IN_PROGRESS)
+        reminders.reschedule(subject_request)
+    with time_machine.travel(at(2027, 1, 20, 12), tick=False):
+        workflow.ask_subject(subject_request, body="Hvilken konto gjelder det?",
+                             purpose="clarification", actor=handler)
+
+    sent = run_sweeps(days(date(2027, 1, 20), date(2027, 2, 4)),
+                      django_capture_on_commit_callbacks)
+
+    assert [day for day, _kind, to, _subject in sent if to == assignee.email] == [
+        date(2027, 1, 26),  # seven working days before 4 February
+        date(2027, 2, 2),   # two working days before
+        date(2027, 2, 4),   # the due date
+    ]
+    subject_request.refresh_from_db()
+    assert subject_request.due_date == date(2027, 2, 4)
 
 
 def test_reminders_missed_while_the_sweep_was_down_are_sent_once_not_in_a_burst(

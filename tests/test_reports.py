@@ -250,7 +250,7 @@ def test_extensions_and_refusals_with_reasons_and_grounds(data, lead):
     extensions = rows_by(built["extensions"], "reason")
     assert (extensions["The request is complex"]["count"],
             extensions["The request is complex"]["share"]) == (1, 10.0)
-    assert extensions["We have received many requests"]["count"] == 1
+    assert extensions["The requester has made many requests"]["count"] == 1
     assert (extensions["Extended, in all"]["count"],
             extensions["Extended, in all"]["share"]) == (2, 20.0)
     assert extensions["Requests closed"]["count"] == 10

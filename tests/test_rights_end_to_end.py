@@ -6,6 +6,7 @@ pages, completed, and the outcome told on the requester's status page in their l
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.utils import formats, timezone, translation
 from django.utils.html import escape
 
@@ -202,8 +203,9 @@ def test_restriction_from_the_form_to_the_notice_before_it_is_lifted(
     lift = f"{LIST}{subject_request.pk}/restriction/lift/"
     client.force_login(staff)
     assert notice not in client.get(change_url(subject_request)).content.decode()
-    client.force_login(staff_user(django_user_model, f"{org.slug}-lead", org,
-                              Membership.Role.COMPLIANCE_LEAD))
+    lead = staff_user(django_user_model, f"{org.slug}-lead", org,
+                      Membership.Role.COMPLIANCE_LEAD)
+    client.force_login(lead)
     closed_page = client.get(change_url(subject_request)).content.decode()
     assert notice in closed_page and lift not in closed_page
     assert "Tell the requester first" in client.post(lift).content.decode()
@@ -211,12 +213,24 @@ def test_restriction_from_the_form_to_the_notice_before_it_is_lifted(
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(notice).status_code == 302
     assert lift in client.get(change_url(subject_request)).content.decode()
-    assert client.post(lift).status_code == 302
-    outcome = RequestOutcome.objects.get(request=subject_request)
-    assert outcome.lift_notice_sent_at and outcome.lifted_at
+    # Not yet: the requester has the organisation's notice period to answer (Art. 18(3)).
+    lift_from = timezone.localdate() + timedelta(days=org.restriction_lift_notice_days)
+    refused = client.post(lift)
+    assert refused.status_code == 200 and 'data-testid="lift-from"' in refused.content.decode()
+    assert RequestOutcome.objects.get(request=subject_request).lifted_at is None
     [told] = mailoutbox
     assert told.to == ["kari@example.no"] and day(until, language) in told.body
+    assert day(lift_from, language) in told.body
     assert f"/{language}/status/" in told.body
+    html = status_page(client, status_path, language)
+    assert 'data-testid="reply-form"' in html and day(lift_from, language) in html
+
+    with time_machine.travel(timezone.now() + timedelta(days=org.restriction_lift_notice_days),
+                             tick=False):
+        client.force_login(lead)  # days later: a staff session lasts a working day
+        assert client.post(lift).status_code == 302
+    outcome = RequestOutcome.objects.get(request=subject_request)
+    assert outcome.lift_notice_sent_at and outcome.lifted_at
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

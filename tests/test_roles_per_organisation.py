@@ -303,7 +303,7 @@ def _organisation_form(org, **changes) -> dict:
         "name", "slug", "country", "default_language", "time_zone", "contact_email", "phone",
         "postal_address", "privacy_policy_url", "supervisory_authority", "intro",
         "reminder_days_before", "retention_days", "attachment_retention_days", "package_days",
-        "restriction_notice_days", "reminder_hour")}
+        "restriction_notice_days", "restriction_lift_notice_days", "reminder_hour")}
     for flag in ("acts_mostly_as_processor", "pause_clock_while_waiting", "remind_on_due_date",
                  "escalate_when_overdue"):
         if getattr(org, flag):

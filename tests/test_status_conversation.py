@@ -8,18 +8,22 @@ stored outside the web root with no URL, and only their names are shown back to 
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import translation
+from django.utils import formats, timezone, translation
 
+from requests_app import outcomes
 from requests_app.casework import conversation, workflow
 from requests_app.forms import allowed_type_names
-from requests_app.models import Attachment, Message, Request, Status
+from requests_app.models import Attachment, Message, Request, RequestOutcome, Status
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
@@ -394,3 +398,60 @@ def test_an_attachment_is_stored_privately_and_has_no_url(asked, answer, client)
     html = _html(client.get(status_path))
     assert stored.name not in html
     assert not re.search(r"href=\"[^\"]*attachments/", html)
+
+
+# --- A restriction in force takes answers until it is lifted (Art. 18(3)) -------------------
+
+
+@pytest.fixture
+def restricted_and_closed(confirmed, handler, lead, django_capture_on_commit_callbacks):
+    """A completed restriction whose requester was told that it will be lifted."""
+    subject_request, status_path = confirmed("restriction")
+    outcomes.record(subject_request, actor=handler, restricted_processing="Markedsføring",
+                    restriction_ground="accuracy", restricted_until=date(2099, 1, 1))
+    Request.objects.filter(pk=subject_request.pk).update(status=Status.COMPLETED,
+                                                         closed_at=timezone.now())
+    subject_request.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        outcomes.notify_lift(subject_request, actor=lead)
+    mail.outbox.clear()
+    return subject_request, status_path
+
+
+def test_a_closed_restriction_takes_an_answer_until_it_is_lifted(
+        restricted_and_closed, answer, client):
+    subject_request, status_path = restricted_and_closed
+    lift_from = RequestOutcome.objects.get().lift_not_before
+    assert lift_from == timezone.localdate() + timedelta(days=14)
+
+    html = _html(client.get(status_path))
+    assert 'data-testid="reply-form"' in html and "<textarea" in html
+    assert 'data-testid="lift-from"' in html
+    with translation.override("nb"):
+        assert formats.date_format(lift_from) in html
+
+    response = answer(status_path, body="Jeg bestrider fortsatt riktigheten.")
+
+    assert response.status_code == 302
+    reply = Message.objects.get(direction=Message.Direction.FROM_SUBJECT)
+    assert reply.body == "Jeg bestrider fortsatt riktigheten."
+    assert Request.objects.get().status == Status.COMPLETED  # a closed request stays closed
+    told = [m.to for m in mail.outbox]
+    assert told and [subject_request.subject_email] not in told  # staff hear of it
+
+
+def test_once_the_restriction_is_lifted_the_page_takes_no_more_answers(
+        restricted_and_closed, answer, client, lead):
+    subject_request, status_path = restricted_and_closed
+    with time_machine.travel(timezone.now() + timedelta(days=15), tick=False):
+        outcomes.lift_restriction(subject_request, actor=lead)
+
+    html = _html(client.get(status_path))
+    assert "<textarea" not in html and 'data-testid="lift-from"' not in html
+    response = answer(status_path)
+
+    assert response.status_code == 400
+    assert _nb("This request is closed; it no longer takes messages.") in _html(response)
+    assert not Message.objects.filter(direction=Message.Direction.FROM_SUBJECT).exists()
+    with translation.override("en"), pytest.raises(ValidationError, match="is closed"):
+        workflow.subject_replied(subject_request, body="For sent.")

@@ -52,7 +52,8 @@ class RequestOutcomeInline(ScopedInline, admin.StackedInline):
     can_delete = False
     max_num = 1
     verbose_name_plural = _("outcome")
-    readonly_fields = ("lift_notice_sent_at", "lifted_at", "updated_by_display", "updated_at")
+    readonly_fields = ("lift_notice_sent_at", "lift_not_before", "lifted_at",
+                       "updated_by_display", "updated_at")
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3,
                                                                                "cols": 60})}}
 
@@ -91,7 +92,7 @@ class RequestOutcomeInline(ScopedInline, admin.StackedInline):
             return []
         fields = list(outcomes.TYPE_FIELDS[obj.type])
         if obj.type == RequestType.RESTRICTION:
-            fields += ["lift_notice_sent_at", "lifted_at"]
+            fields += ["lift_notice_sent_at", "lift_not_before", "lifted_at"]
         fields += ["updated_by_display", "updated_at"]
         return [(None, {"fields": fields, "description": self._asked(obj)})]
 
@@ -184,7 +185,9 @@ def restriction_notice_view(model_admin, request, object_id):
         title=_("Tell the requester the restriction will be lifted"),
         intro=_("The requester gets an e-mail, in their language, saying that the restriction "
                 "will be lifted, with a link to their status page. The law requires this "
-                "before the restriction is lifted (GDPR Art. 18(3))."),
+                "before the restriction is lifted (GDPR Art. 18(3)). The e-mail states the "
+                "first day it may be lifted: today plus the organisation's notice period; "
+                "until it is lifted, the requester can answer on their status page."),
         success=_("The requester of %(reference)s is told the restriction will be lifted."))
 
 
@@ -226,6 +229,7 @@ def _restriction_step(model_admin, request, object_id, *, perform, title, intro,
         "told_at": (formats.date_format(timezone.localtime(outcome.lift_notice_sent_at),
                                         "DATETIME_FORMAT")
                     if outcome and outcome.lift_notice_sent_at else None),
+        "lift_from": outcomes.lift_from(outcome, obj.organisation) if outcome else None,
         "change_url": change_url,
     }
     return TemplateResponse(request, "admin/requests_app/request/restriction_step.html",

@@ -395,8 +395,10 @@ class RequestPagesMixin:
             request, obj, form_class=AskForm,
             outcomes=[ReplyTemplate.Outcome.INFORMATION_REQUEST],
             title=_("Ask the requester"), submit_label=_("Send the question"),
-            intro=[_("The request waits for the answer. When the organisation pauses the "
-                     "clock while waiting, the days of waiting are added to the due date.")],
+            intro=[_("The request waits for the answer. Only a question about the "
+                     "requester's identity pauses the clock (GDPR Art. 12(6)), where the "
+                     "organisation chooses so: the days of waiting are then added to the due "
+                     "date. A question that clarifies the request leaves the clock running.")],
             perform=perform,
             success=lambda obj, data: gettext(
                 "The question is on the status page of %(reference)s; the request waits for "

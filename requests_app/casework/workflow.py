@@ -118,10 +118,9 @@ def _move(
     locked.status = target
     events.record(locked, Event.Kind.STATUS_CHANGED, actor=actor, actor_label=actor_label,
                   from_value=previous, to_value=target, message=message)
-    # The clock: waiting for the subject may pause it (Art. 12(6)); closing stops it.
-    if target == Status.WAITING_FOR_SUBJECT:
-        legal.pause(locked, actor=actor)
-    elif previous == Status.WAITING_FOR_SUBJECT:
+    # The clock: the answer ends a pause (Art. 12(6)); closing stops it. Only ``ask_subject``
+    # pauses it, for a question about identity that the requester can see.
+    if previous == Status.WAITING_FOR_SUBJECT:
         legal.resume(locked, actor=actor, actor_label=actor_label)
     if target in CLOSED_STATUSES:
         locked.closed_at = timezone.now()
@@ -255,9 +254,15 @@ ASK_PURPOSES = (Message.Purpose.IDENTITY, Message.Purpose.CLARIFICATION)
 def ask_subject(request: Request, *, body: str, purpose: str,
                 actor: AbstractBaseUser | None) -> Request:
     """Ask the requester for information (to confirm identity, Art. 12(6), or to clarify the
-    request). The question is posted first, then the request waits for the answer and the
-    clock may pause (``legal.pause``): no request waits, and no clock pauses, without a
-    question the requester can see."""
+    request). The question is posted first, then the request waits for the answer: no
+    request waits without a question the requester can see.
+
+    Only a question about identity pauses the clock (``legal.pause``): Art. 12(6) lets the
+    controller ask for what it needs to confirm the requester's identity, and the days spent
+    waiting for that may be added (where the organisation chooses so). A question that
+    clarifies the request does not stop the clock: the month runs on. A clock paused for
+    identity stays paused if a clarification is asked meanwhile (the identity question is
+    still unanswered)."""
     locked = _lock(request)
     access.require(actor, access.WORK, locked.organisation_id)
     if locked.status != Status.WAITING_FOR_SUBJECT:
@@ -267,21 +272,39 @@ def ask_subject(request: Request, *, body: str, purpose: str,
                                 "clarify the request."))
     if not body.strip():
         raise ValidationError(_("Write the question to the requester."))
-    conversation.post_to_subject(locked, body=body, purpose=purpose, actor=actor)
+    question = conversation.post_to_subject(locked, body=body, purpose=purpose, actor=actor)
     if locked.status != Status.WAITING_FOR_SUBJECT:
         why = (_("Asked the requester for more information to confirm their identity "
-                 "(GDPR Art. 12(6)).") if purpose == Message.Purpose.IDENTITY else "")
+                 "(GDPR Art. 12(6)).") if purpose == Message.Purpose.IDENTITY else
+               _("Asked the requester to clarify the request; the clock keeps running (only "
+                 "a question about identity pauses it, GDPR Art. 12(6))."))
         _move(request, Status.WAITING_FOR_SUBJECT, actor=actor, message=why)
+    if purpose == Message.Purpose.IDENTITY:
+        waiting = _lock(request)  # as ``_move`` left it
+        if waiting.waiting_since is None:
+            legal.pause(waiting, question=question, actor=actor)
+            waiting.save(update_fields=["waiting_since", "updated_at"])
+            reminders.reschedule(waiting)
+            _copy_clock(waiting, request)
     return request
+
+
+def takes_messages(request: Request) -> bool:
+    """Whether the requester may write on the status page: while the request is open, and,
+    once closed, while a restriction it put in place is in force (Art. 18(3): the notice
+    before lifting asks the requester to answer there, so the page must take the answer
+    until the restriction is lifted)."""
+    return request.is_open or outcomes.restriction_in_force(request)
 
 
 @transaction.atomic
 def subject_replied(request: Request, *, body: str, files=()) -> Request:
     """The requester answered on the status page (no staff actor: the status link is the
     requester's authority). A waiting request goes back to where the question came from:
-    the identity check, or the work."""
+    the identity check, or the work. A closed request takes the message only while
+    ``takes_messages``; its status does not change."""
     locked = _lock(request)
-    if not locked.is_open:
+    if not takes_messages(locked):
         raise ValidationError(_("This request is closed; it no longer takes messages."))
     conversation.receive_from_subject(request, body=body, files=files)
     if locked.status == Status.WAITING_FOR_SUBJECT:

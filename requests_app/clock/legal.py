@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from requests_app import deadlines, events
-from requests_app.models import OPEN_STATUSES, Event, ExtensionReason, Organisation, Request
+from requests_app.models import (
+    OPEN_STATUSES,
+    Event,
+    ExtensionReason,
+    Message,
+    Organisation,
+    Request,
+)
 
 # --- Today where the organisation is ---------------------------------------------------------
 #
@@ -238,8 +245,8 @@ def check_extension(request: Request, now: datetime | None = None) -> None:
 
 def extend(request: Request, *, reason: str, explanation: str,
            actor: AbstractBaseUser | None, now: datetime | None = None) -> None:
-    """Extend the time limit to three months from receipt (Art. 12(3)), once, before the
-    one-month notice deadline passes. Any paused days are added again on top."""
+    """Extend the time limit by two further months (Art. 12(3)), once, before the one-month
+    notice deadline passes. Any paused days are added again on top."""
     check_extension(request, now)
     if reason not in ExtensionReason.values:
         raise ValidationError(_("Choose a reason for the extension."))
@@ -259,10 +266,21 @@ def extend(request: Request, *, reason: str, explanation: str,
                   message=statutory.explain())
 
 
-def pause(request: Request, *, actor: AbstractBaseUser | None,
+def pause(request: Request, *, question: Message, actor: AbstractBaseUser | None,
           now: datetime | None = None) -> None:
-    """Note that the request now waits for the subject (Art. 12(6)). Whether the days count
-    is decided when the answer comes, by the organisation's setting."""
+    """Note that the request now waits for the subject to confirm their identity
+    (Art. 12(6)), asked in ``question``. Whether the days count is decided when the answer
+    comes, by the organisation's setting.
+
+    Only a question about identity, posted to this request's requester, may pause the clock:
+    Art. 12(6) is the ground for the pause, and a question that merely clarifies the request
+    leaves the month running. Anything else is a programming error (``ValueError``), so no
+    path pauses the clock with no such question sent."""
+    if (question.request_id != request.pk
+            or question.direction != Message.Direction.TO_SUBJECT
+            or question.purpose != Message.Purpose.IDENTITY):
+        raise ValueError("Only a question about identity sent to the requester pauses the "
+                         "clock (GDPR Art. 12(6)).")
     request.waiting_since = now or timezone.now()
     paused = request.organisation.pause_clock_while_waiting
     events.record(request, Event.Kind.CLOCK_PAUSED, actor=actor,
@@ -304,8 +322,9 @@ def _with_pauses(request: Request, statutory: date | None = None) -> date:
 
 
 def extended_due_date(request: Request) -> date:
-    """The due date an extension gives: three months from receipt (Art. 12(3)), plus any
-    days already paused, on a working day."""
+    """The due date an extension gives (Art. 12(3), "two further months", read so that it is
+    never late: ``deadlines.extended_end``), plus any days already paused, on a working
+    day."""
     return _with_pauses(request, _statutory(request, extended=True).due)
 
 
@@ -326,7 +345,9 @@ def explain(request: Request, language: str | None = None,
     with the days left at ``now`` (default: this instant).
 
     E.g. "Received 31 January 2027", "+ 1 month = 28 February 2027 (February has no 31st)",
-    "28 February 2027 is a Sunday", "Due Monday 1 March 2027".
+    "28 February 2027 is a Sunday", "Due Monday 1 March 2027". An extended date adds "+ 2
+    further months" to the one-month date before it moves to a working day, and says why:
+    of the two readings of Art. 12(3) it is the earlier, so it can never be late.
     """
     if request.due_date is None:
         return None
@@ -334,15 +355,20 @@ def explain(request: Request, language: str | None = None,
     country = request.organisation.country
     with translation.override(language):
         detail = _statutory(request, extended=request.is_extended)
-        months = detail.months
+        one_month = detail.one_month or detail.nominal
         steps = [
             _("Received %(date)s") % {"date": _long(detail.received_local)},
-            ngettext("+ %(months)d month = %(date)s", "+ %(months)d months = %(date)s", months)
-            % {"months": months, "date": _long(detail.nominal)},
+            ngettext("+ %(months)d month = %(date)s", "+ %(months)d months = %(date)s", 1)
+            % {"months": 1, "date": _long(one_month)} + _no_day(detail.received_local,
+                                                                 one_month),
         ]
-        if detail.clamped:
-            steps[-1] += " " + _("(that month has no day %(day)d)") % {
-                "day": detail.received_local.day}
+        if detail.one_month is not None:
+            steps.append(_("+ 2 further months = %(date)s") % {"date": _long(detail.nominal)}
+                         + _no_day(detail.one_month, detail.nominal))
+            steps.append(_("The two further months of the extension (GDPR Art. 12(3)) are "
+                           "counted from the one-month date before it is moved to a working "
+                           "day. Where the law can be read two ways, we use the earlier "
+                           "date, so the answer is never late."))
         for day, reason in detail.skipped:
             if reason == deadlines.SATURDAY:
                 why = _("a Saturday")
@@ -361,6 +387,14 @@ def explain(request: Request, language: str | None = None,
         steps.append(_("Due %(date)s") % {"date": _long(request.due_date)})
         return DueDateSummary(due=request.due_date, statutory=request.statutory_due_date,
                               days_left=days_left(request, now), steps=steps)
+
+
+def _no_day(start: date, end: date) -> str:
+    """" (that month has no day 31)" when a month counted from ``start`` ended on a shorter
+    month's last day (Regulation 1182/71 Art. 3(2)(c))."""
+    if end.day == start.day:
+        return ""
+    return " " + _("(that month has no day %(day)d)") % {"day": start.day}
 
 
 def _long(day: date) -> str:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from requests_app import intake, links, selectors
+from requests_app import intake, links, outcomes, selectors
 from requests_app.casework import workflow
 from requests_app.clock import legal
 from requests_app.forms import FORMS, ReplyForm
@@ -93,12 +93,12 @@ def status(request, token):
     subject_request = links.request_for_status_token(token)
     if subject_request is None:
         raise Http404
-    form = ReplyForm() if subject_request.is_open else None
+    form = ReplyForm() if workflow.takes_messages(subject_request) else None
     refused = []  # the service's reasons when it will not take the answer
     http_status = 200
     if request.method == "POST":
         http_status = 400
-        if not subject_request.is_open:
+        if form is None:
             # The same words as ``workflow.subject_replied``; a closed request stays closed.
             refused = [_("This request is closed; it no longer takes messages.")]
         else:
@@ -113,7 +113,7 @@ def status(request, token):
                     else:  # closed meanwhile
                         refused = error.messages
                         subject_request.refresh_from_db()
-                        form = form if subject_request.is_open else None
+                        form = form if workflow.takes_messages(subject_request) else None
                 else:
                     messages.success(request, _("Your answer has been sent."))
                     return _private(redirect(request.path))
@@ -127,6 +127,7 @@ def status(request, token):
         "form": form,
         "refused": refused,
         "files_lost": bool(request.FILES) and form is not None and bool(form.errors),
+        "lift_from": outcomes.announced_lift(subject_request),
         "packages": downloads.for_status_page(subject_request),
         "status_token": token,
     }, status=http_status))
