@@ -51,8 +51,8 @@ def test_the_explanation_is_in_the_readers_language_with_local_holiday_names(org
     steps = legal.explain(subject_request, "nb").steps
 
     assert subject_request.due_date == at(2027, 3, 30).date()
-    assert "25. mars 2027 er en offentlig helligdag (Skjærtorsdag)" in " ".join(steps)
-    assert steps[-1] == "Forfaller tirsdag 30. mars 2027"
+    assert "25. mars 2027 er en helligdag eller høytidsdag (Skjærtorsdag)" in " ".join(steps)
+    assert steps[-1] == "Svarfrist tirsdag 30. mars 2027"
 
 
 def test_an_extension_gives_two_further_months_and_tells_the_subject(
