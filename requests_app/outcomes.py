@@ -616,12 +616,17 @@ NATIONAL_GROUND_TYPES = frozenset({RequestType.ACCESS})
 def refusal_grounds(request: Request) -> list[RefusalGround]:
     """The grounds on which ``request`` may be refused, wholly or in part: the identity
     (Art. 11(2), 12(2) and 12(6), every right), Art. 12(5) (the rights of Art. 15-22), and the
-    grounds of its own right. ``workflow.refuse`` accepts no other; the refusal page offers
-    only these."""
+    grounds of its own right (none for an objection to direct marketing). ``workflow.refuse``
+    accepts no other; the refusal page offers only these."""
     grounds: list[RefusalGround] = [G.IDENTITY_NOT_CONFIRMED]
     if request.type != RequestType.CONSENT_WITHDRAWAL:
         grounds += COMMON_GROUNDS
-    grounds += TYPE_GROUNDS[request.type]
+    # An objection to direct marketing always succeeds (Art. 21(2)-(3)): no ground of
+    # Art. 21(1) applies to it.
+    marketing = (request.type == RequestType.OBJECTION
+                 and outcome_of(request).direct_marketing)
+    if not marketing:
+        grounds += TYPE_GROUNDS[request.type]
     national = NATIONAL_GROUNDS.get(request.organisation.country)
     if national and request.type in NATIONAL_GROUND_TYPES:
         grounds.append(national)
