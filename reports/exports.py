@@ -128,6 +128,8 @@ REGISTER_COLUMNS = [
     ("partly_refused", gettext_lazy("Partly refused")),
     ("forwarded_to_name", gettext_lazy("Forwarded to (controller)")),
     ("purged_on", gettext_lazy("Personal data erased (date)")),
+    # "We hold no data about you": an answer (Art. 15(1)), not a refusal.
+    ("no_data_held", gettext_lazy("No data held")),
 ]
 _LABELS = {"type": RequestType, "channel": Channel, "relationship": Relationship,
            "status": Status, "extension_reason": ExtensionReason,
@@ -177,6 +179,7 @@ def register_lines(f: Filters, chunk_size: int = 5000) -> Iterator[str]:
         "organisation__slug": escape_cell, "forwarded_to_name": escape_cell,
         "on_time": {"yes": yes, "no": no, "": ""}.get,
         "partly_refused": lambda value: yes if value else "",
+        "no_data_held": lambda value: yes if value else "",
         "received_at": lambda value: value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     })
     converters = [(index, convert[key]) for index, (key, _label) in enumerate(REGISTER_COLUMNS)

@@ -332,8 +332,8 @@ class Aggregates:
             purged=Case(When(purged_at__isnull=False, then=Value(True)), **flag),
             days=days_to_close(zone))
         return grouped_counts(rows, {
-            "closed": ("month", "type", "status", "partly_refused", "extension_reason",
-                       "refusal_ground", "on_time", "extended", "purged"),
+            "closed": ("month", "type", "status", "partly_refused", "no_data_held",
+                       "extension_reason", "refusal_ground", "on_time", "extended", "purged"),
             "days": ("type", "status", "days"),
             "forwarded": ("status", "forwarded_to_name"),
         })
@@ -341,7 +341,9 @@ class Aggregates:
     @cached_property
     def closed(self) -> list[dict]:
         """One dict of counts per (month, type) that has closed requests: closed, answered,
-        on_time, extended_answered, extended_on_time, extended, purged, outcome_<outcome>,
+        on_time, extended_answered, extended_on_time, extended, purged, outcome_<outcome>
+        (a completed request answered "we hold no data about you" is ``outcome_no_data``,
+        not ``outcome_completed``),
         reason_<reason> ("reason_" when none was recorded), wholly_<ground>, partly_<ground>.
         """
         months = self.filters.months()
@@ -352,13 +354,14 @@ class Aggregates:
             + [f"reason_{r}" for r in ExtensionReason.values]
             + [f"{how}_{g}" for g in RefusalGround.values for how in ("wholly", "partly")], 0)
         cells: dict[tuple, dict] = {}
-        for (index, kind, status, partly, reason, ground, on_time, extended, purged,
+        for (index, kind, status, partly, no_data, reason, ground, on_time, extended, purged,
              count) in self._closed_groups["closed"]:
             month = months[index]
             into = cells.setdefault((month, kind), {"month": month, "type": kind, **empty})
             answered = status in ANSWERED_STATUSES
             partly = status == Status.COMPLETED and partly
-            outcome = "partly_refused" if partly else status
+            no_data = status == Status.COMPLETED and no_data and not partly
+            outcome = "partly_refused" if partly else "no_data" if no_data else status
             keys = ["closed", f"outcome_{outcome}"]
             keys += ["answered"] if answered else []
             keys += ["on_time"] if answered and on_time else []
@@ -410,9 +413,11 @@ class Aggregates:
 
 
 #: (key, label) of each way a closed request ended; the key is the status, but for
-#: "partly_refused" (completed, with part of it refused).
+#: "partly_refused" (completed, with part of it refused) and "no_data" (completed with the
+#: answer "we hold no data about you", Art. 15(1): an answer, not a refusal, counted apart).
 OUTCOMES = (
     ("completed", gettext_lazy("Completed")),
+    ("no_data", gettext_lazy("Completed: no data held")),
     ("partly_refused", gettext_lazy("Partly refused")),
     ("refused", gettext_lazy("Refused")),
     ("forwarded", gettext_lazy("Forwarded to the controller")),
@@ -728,13 +733,17 @@ class Refusals(Report):
                              "count": wholly + partly})
         rows.append(_total_row(rows, "ground", _("Refused, in all"),
                                ["wholly", "partly", "count"]))
+        # "We hold no data about you" answers the request (Art. 15(1)): shown apart, never
+        # among the refusals nor in their total.
+        rows.append({"ground": _("Answered: no data held (not a refusal)"),
+                     "count": total.get("outcome_no_data", 0), "_total": True})
         rows.append({"ground": _("Requests closed"), "count": closed, "_total": True})
         for row in rows:
             row["share"] = share(row["count"], closed)
         return rows
 
     def chart(self):
-        rows = self.data[:-2]
+        rows = self.data[:-3]
         if not rows:
             return None
         return charts.bars(

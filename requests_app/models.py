@@ -116,13 +116,21 @@ class ExtensionReason(models.TextChoices):
 
 
 class RefusalGround(models.TextChoices):
-    """The grounds on which a request may be refused in whole or part, with the article."""
+    """The grounds on which a request may be refused in whole or part, with the article.
+
+    Which grounds a request of each type may be refused on, and what the requester is told of
+    each in their language, is ``outcomes.refusal_grounds`` and ``outcomes.ground_text``.
+    "We hold no data about you" is none of them: it answers the request (Art. 15(1)), it does
+    not refuse it (``Request.no_data_held``)."""
 
     MANIFESTLY_UNFOUNDED = "manifestly_unfounded", _(
         "Manifestly unfounded (Art. 12(5))")
     EXCESSIVE = "excessive", _("Excessive, in particular repetitive (Art. 12(5))")
     IDENTITY_NOT_CONFIRMED = "identity_not_confirmed", _(
         "The requester's identity could not be confirmed (Art. 11(2) and 12(2), 12(6))")
+    ERASURE_NO_GROUND = "erasure_no_ground", _(
+        "Erasure: none of the grounds of Art. 17(1) applies; the data is still needed for "
+        "its purpose")
     ERASURE_FREEDOM_OF_EXPRESSION = "erasure_expression", _(
         "Erasure: freedom of expression and information (Art. 17(3)(a))")
     ERASURE_LEGAL_OBLIGATION = "erasure_legal_obligation", _(
@@ -133,21 +141,35 @@ class RefusalGround(models.TextChoices):
         "Erasure: archiving, research or statistics (Art. 17(3)(d))")
     ERASURE_LEGAL_CLAIMS = "erasure_legal_claims", _(
         "Erasure: needed for legal claims (Art. 17(3)(e))")
+    RECTIFICATION_ACCURATE = "rectification_accurate", _(
+        "Rectification: the data is accurate (Art. 16)")
+    RESTRICTION_NOT_MET = "restriction_not_met", _(
+        "Restriction: the conditions of Art. 18(1) are not met")
     OBJECTION_COMPELLING_GROUNDS = "objection_compelling", _(
         "Objection: compelling legitimate grounds or legal claims (Art. 21(1))")
+    OBJECTION_NOT_APPLICABLE = "objection_not_applicable", _(
+        "Objection: the processing does not rest on Art. 6(1)(e) or (f), so Art. 21(1) does "
+        "not apply")
     PORTABILITY_NOT_APPLICABLE = "portability_not_applicable", _(
         "Portability: the processing is not based on consent or contract, or not automated "
         "(Art. 20(1))")
     RIGHTS_OF_OTHERS = "rights_of_others", _(
         "The rights and freedoms of others (Art. 15(4), 20(4))")
-    NO_DATA = "no_data", _("We hold no personal data about the requester")
+    NATIONAL_RESTRICTION_NO = "national_restriction_no", _(
+        "A national restriction: personopplysningsloven § 16 (Art. 23)")
+    NATIONAL_RESTRICTION_DK = "national_restriction_dk", _(
+        "A national restriction: databeskyttelsesloven § 22 (Art. 23)")
 
 
 #: The Art. 17(3) grounds on which data may be kept despite an erasure request.
 ERASURE_EXEMPTIONS = [
     (ground.value, ground.label) for ground in RefusalGround
-    if ground.value.startswith("erasure_")
+    if ground.value.startswith("erasure_") and ground != RefusalGround.ERASURE_NO_GROUND
 ]
+#: What a checklist item may record as the reason its data was left as it was: an Art. 17(3)
+#: ground (erasure), or that the data is accurate (rectification, Art. 16).
+KEPT_GROUNDS = [*ERASURE_EXEMPTIONS, (RefusalGround.RECTIFICATION_ACCURATE.value,
+                                      RefusalGround.RECTIFICATION_ACCURATE.label)]
 
 
 def parse_day_list(value: str) -> list[int]:
@@ -405,6 +427,10 @@ class Request(models.Model):
     refusal_ground = models.CharField(_("refusal ground"), max_length=32, blank=True,
                                       choices=RefusalGround.choices)
     partly_refused = models.BooleanField(_("partly refused"), default=False)
+    # "We hold no data about you": an answer under Art. 15(1), not a refusal. Set when a
+    # request is completed and every system on its checklist was searched without finding
+    # any (``outcomes.holds_no_data``); the reports count it apart.
+    no_data_held = models.BooleanField(_("no data held"), default=False)
     forwarded_to_name = models.CharField(_("forwarded to (controller)"), max_length=200,
                                          blank=True)
     forwarded_to_contact = models.CharField(_("controller's contact"), max_length=300,
@@ -445,8 +471,8 @@ class Request(models.Model):
             models.Index(fields=["closed_at"], name="req_closed_cover_idx",
                          include=["organisation", "status", "type", "channel", "relationship",
                                   "received_at", "due_date", "extended_at", "extension_reason",
-                                  "partly_refused", "refusal_ground", "forwarded_to_name",
-                                  "purged_at"],
+                                  "partly_refused", "refusal_ground", "no_data_held",
+                                  "forwarded_to_name", "purged_at"],
                          condition=models.Q(status__in=["completed", "refused", "withdrawn",
                                                         "forwarded"])),
             models.Index(fields=["organisation", "received_at"], name="req_org_received_idx"),
@@ -575,8 +601,9 @@ class ChecklistItem(models.Model):
     value_after = models.TextField(_("what it says now"), blank=True)
     # Erasure (Art. 17): data kept in this system despite the request, on which ground, until
     # when (Art. 17(3)). Empty ground: erased.
+    # Rectification (Art. 16): left unchanged because the data is accurate (no date).
     kept_ground = models.CharField(_("kept on the ground"), max_length=32, blank=True,
-                                   choices=ERASURE_EXEMPTIONS)
+                                   choices=KEPT_GROUNDS)
     kept_until = models.DateField(_("kept until"), null=True, blank=True)
     # Art. 19: the recipients who were told of the rectification, erasure or restriction.
     recipients_told = models.TextField(

@@ -6,6 +6,12 @@ recipients told); the others on ``RequestOutcome`` (restriction, objection, cons
 withdrawal), written only by ``record`` so that every change is logged. ``check_complete`` is
 called by ``workflow`` before a request is completed, ``summary`` is appended to the answer.
 
+What is refused, and on which grounds, is decided here too: ``refusal_grounds`` (the grounds
+a request of its type may be refused on), ``grants_less_than_asked`` (the one rule that makes
+completing a partial refusal, Art. 12(4)), ``holds_no_data`` ("we hold no data about you",
+an answer under Art. 15(1), not a refusal) and ``refusal_notice`` (each ground explained and
+the right to complain, in the requester's language).
+
 The suppression list (Art. 21(3)) keeps a keyed hash of each e-mail address, postal address and
 phone number that objected to direct marketing, so it outlives the purge of the request without
 keeping the value; each kind has its normaliser, so the same value written another way matches.
@@ -34,12 +40,15 @@ from django.utils import formats, timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from requests_app import access, events, notifications, selectors
 from requests_app.clock import legal
 from requests_app.delivery import packages
 from requests_app.models import (
+    ERASURE_EXEMPTIONS,
     ChecklistItem,
+    Country,
     Event,
     Organisation,
     Package,
@@ -212,10 +221,11 @@ def check_complete(request: Request) -> None:
 
 
 def _missing_rectification(request, items, outcome, today) -> list[str]:
-    # Art. 16: what was wrong and what it says now, per system corrected.
+    # Art. 16: what was wrong and what it says now, per system corrected; a system whose
+    # data was found accurate is left unchanged (``kept_ground``), a partial refusal.
     return [_("%(system)s: write what was wrong and what it says now (GDPR Art. 16).")
             % {"system": item.system_name}
-            for item in items if item.state == State.DONE
+            for item in items if item.state == State.DONE and not item.kept_ground
             and not (item.value_before.strip() and item.value_after.strip())]
 
 
@@ -734,6 +744,8 @@ def summary_context(request: Request) -> dict:
         "kept": [item for item in with_data if item.kept_ground],
         "erased": [item for item in with_data
                    if item.state == State.DONE and not item.kept_ground],
+        "corrected": [item for item in with_data
+                      if item.state == State.DONE and not item.kept_ground],
         "told": [item for item in with_data if item.recipients_told.strip()],
         "package": package,
         "package_until": package_until,
@@ -759,3 +771,182 @@ def _tidy(text: str) -> str:
     """Templates leave blank lines and trailing spaces where tags were: tidy them away."""
     lines = [line.rstrip() for line in text.strip().splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+# --- Refusals: the grounds per type, what grants less than was asked, what the requester is told
+
+
+G = RefusalGround
+
+#: The grounds a request of each type may be refused on, wholly or in part, beyond those of
+#: every right (``COMMON_GROUNDS``). Art. 12(5) covers the rights of Art. 15-22, not the
+#: withdrawal of consent (Art. 7(3)), which the requester may always make; the national
+#: restrictions (Art. 23) of Norway and Denmark restrict the right of access
+#: (personopplysningsloven § 16 and databeskyttelsesloven § 22 cover Art. 13-15), so they are
+#: offered for access only, and only the one of the organisation's own country.
+TYPE_GROUNDS: dict[str, tuple[RefusalGround, ...]] = {
+    RequestType.ACCESS: (G.RIGHTS_OF_OTHERS,),
+    RequestType.RECTIFICATION: (G.RECTIFICATION_ACCURATE,),
+    RequestType.ERASURE: (G.ERASURE_NO_GROUND,
+                          *(RefusalGround(value) for value, _label in ERASURE_EXEMPTIONS)),
+    RequestType.RESTRICTION: (G.RESTRICTION_NOT_MET,),
+    RequestType.PORTABILITY: (G.PORTABILITY_NOT_APPLICABLE, G.RIGHTS_OF_OTHERS),
+    RequestType.OBJECTION: (G.OBJECTION_COMPELLING_GROUNDS, G.OBJECTION_NOT_APPLICABLE),
+    RequestType.CONSENT_WITHDRAWAL: (),
+}
+COMMON_GROUNDS = (G.MANIFESTLY_UNFOUNDED, G.EXCESSIVE)
+NATIONAL_GROUNDS = {Country.NORWAY: G.NATIONAL_RESTRICTION_NO,
+                    Country.DENMARK: G.NATIONAL_RESTRICTION_DK}
+NATIONAL_GROUND_TYPES = frozenset({RequestType.ACCESS})
+
+
+def refusal_grounds(request: Request) -> list[RefusalGround]:
+    """The grounds on which ``request`` may be refused, wholly or in part: the identity
+    (Art. 11(2), 12(2) and 12(6), every right), Art. 12(5) (the rights of Art. 15-22), and the
+    grounds of its own right (none for an objection to direct marketing). ``workflow.refuse``
+    accepts no other; the refusal page offers only these."""
+    grounds: list[RefusalGround] = [G.IDENTITY_NOT_CONFIRMED]
+    if request.type != RequestType.CONSENT_WITHDRAWAL:
+        grounds += COMMON_GROUNDS
+    # An objection to direct marketing always succeeds (Art. 21(2)-(3)): no ground of
+    # Art. 21(1) applies to it.
+    marketing = (request.type == RequestType.OBJECTION
+                 and outcome_of(request).direct_marketing)
+    if not marketing:
+        grounds += TYPE_GROUNDS[request.type]
+    national = NATIONAL_GROUNDS.get(request.organisation.country)
+    if national and request.type in NATIONAL_GROUND_TYPES:
+        grounds.append(national)
+    return grounds
+
+
+#: What the requester is told of each ground, in their language: the law in plain words, so
+#: the refusal's reasons (Art. 12(4)) never rest on the staff's own text alone.
+GROUND_TEXTS = {
+    G.MANIFESTLY_UNFOUNDED: gettext_lazy(
+        "We have found your request manifestly unfounded. The GDPR allows us to refuse to act "
+        "on such a request (Article 12(5))."),
+    G.EXCESSIVE: gettext_lazy(
+        "We have found your request excessive, in particular because it repeats earlier "
+        "requests. The GDPR allows us to refuse to act on such a request (Article 12(5))."),
+    G.IDENTITY_NOT_CONFIRMED: gettext_lazy(
+        "We could not confirm that you are the person the data is about. We may not act on a "
+        "request until we know who is asking, so that no one else receives or changes your "
+        "data (GDPR Articles 11(2), 12(2) and 12(6)). You are welcome to ask again with the "
+        "information we asked for."),
+    G.ERASURE_NO_GROUND: gettext_lazy(
+        "The right to erasure applies only in the cases GDPR Article 17(1) lists, for "
+        "example when the data is no longer needed for the purpose it was collected for, or "
+        "when you withdraw the consent the processing rests on. None of them applies: we "
+        "still need the data for the purpose it was collected for."),
+    G.ERASURE_FREEDOM_OF_EXPRESSION: gettext_lazy(
+        "The right to erasure does not apply where the processing is necessary for "
+        "exercising the right of freedom of expression and information (GDPR "
+        "Article 17(3)(a))."),
+    G.ERASURE_LEGAL_OBLIGATION: gettext_lazy(
+        "The right to erasure does not apply where the law requires us to keep the data, for "
+        "example the bookkeeping rules (GDPR Article 17(3)(b))."),
+    G.ERASURE_PUBLIC_HEALTH: gettext_lazy(
+        "The right to erasure does not apply where the processing is necessary for reasons "
+        "of public interest in the area of public health (GDPR Article 17(3)(c))."),
+    G.ERASURE_ARCHIVING: gettext_lazy(
+        "The right to erasure does not apply where the data is needed for archiving in the "
+        "public interest, for scientific or historical research or for statistics, and "
+        "erasing it would make that impossible or seriously impair it (GDPR "
+        "Article 17(3)(d))."),
+    G.ERASURE_LEGAL_CLAIMS: gettext_lazy(
+        "The right to erasure does not apply where the data is needed to establish, exercise "
+        "or defend legal claims (GDPR Article 17(3)(e))."),
+    G.RECTIFICATION_ACCURATE: gettext_lazy(
+        "You have the right to have inaccurate data about you corrected (GDPR Article 16). "
+        "We have checked the data and found it accurate, so we have not changed it."),
+    G.RESTRICTION_NOT_MET: gettext_lazy(
+        "The right to restriction of processing applies only in the cases GDPR Article 18(1) "
+        "lists: while you contest the accuracy of the data, when the processing is unlawful, "
+        "when we no longer need the data but you need it for legal claims, or while your "
+        "objection is being assessed. None of them applies to your request."),
+    G.OBJECTION_COMPELLING_GROUNDS: gettext_lazy(
+        "We have weighed your objection against our grounds for the processing (GDPR "
+        "Article 21(1)). We have compelling legitimate grounds that override your interests, "
+        "rights and freedoms, or we need the data for legal claims, so the processing "
+        "continues."),
+    G.OBJECTION_NOT_APPLICABLE: gettext_lazy(
+        "The right to object under GDPR Article 21(1) applies only to processing that rests "
+        "on a task in the public interest or on legitimate interests (Article 6(1)(e) or "
+        "(f)). The processing you objected to rests on another legal basis, so the right to "
+        "object does not apply to it. An objection to direct marketing always applies "
+        "(Article 21(2))."),
+    G.PORTABILITY_NOT_APPLICABLE: gettext_lazy(
+        "The right to data portability applies only to data you gave us that we process by "
+        "automated means on the basis of your consent or a contract with you (GDPR "
+        "Article 20(1)). That is not the case for the data your request concerns."),
+    G.RIGHTS_OF_OTHERS: gettext_lazy(
+        "We may not give you a copy that would adversely affect the rights and freedoms of "
+        "others, for example data about other people (GDPR Articles 15(4) and 20(4))."),
+    G.NATIONAL_RESTRICTION_NO: gettext_lazy(
+        "The Norwegian Personal Data Act (personopplysningsloven) section 16 restricts the "
+        "right of access for certain data, as GDPR Article 23 allows, and it applies to the "
+        "data your request concerns."),
+    G.NATIONAL_RESTRICTION_DK: gettext_lazy(
+        "The Danish Data Protection Act (databeskyttelsesloven) section 22 restricts the "
+        "right of access where your interest in the information must yield to decisive "
+        "considerations of private or public interests, as GDPR Article 23 allows, and it "
+        "applies to the data your request concerns."),
+}
+
+
+def ground_text(ground: str) -> str:
+    """The requester's explanation of one ground, in the active language."""
+    return str(GROUND_TEXTS[RefusalGround(ground)])
+
+
+def grants_less_than_asked(request: Request) -> list[str]:
+    """The grounds on which completing ``request`` as recorded grants less than was asked;
+    empty when it grants everything. The one rule that makes completing a partial refusal
+    (Art. 12(4)): ``workflow.complete`` then needs ``access.DECIDE``, tells the requester the
+    grounds and the right to complain, and records it as partly refused.
+
+    - Erasure: a system keeps data on an Art. 17(3) ground.
+    - Rectification: a system's data was left unchanged because it is accurate (Art. 16).
+
+    An objection found not upheld grants nothing: it is refused wholly, through
+    ``workflow.refuse`` (``missing`` says so), as is a restriction whose Art. 18(1) conditions
+    are not met.
+    """
+    if request.type not in (RequestType.ERASURE, RequestType.RECTIFICATION):
+        return []
+    grounds: list[str] = []
+    for item in request.checklist.order_by("system_name", "id"):
+        if item.kept_ground and item.state not in NO_DATA and item.kept_ground not in grounds:
+            grounds.append(item.kept_ground)
+    return grounds
+
+
+#: The rights whose answer is per system: searching every system and finding nothing answers
+#: them with "we hold no data about you".
+PER_SYSTEM_TYPES = frozenset({RequestType.ACCESS, RequestType.PORTABILITY,
+                              RequestType.RECTIFICATION, RequestType.ERASURE})
+
+
+def holds_no_data(request: Request) -> bool:
+    """Whether the answer to ``request`` is "we hold no data about you": every system on its
+    checklist was searched and none holds any. An answer under Art. 15(1), not a refusal:
+    the request is completed, and ``Request.no_data_held`` lets the reports count it apart."""
+    if request.type not in PER_SYSTEM_TYPES:
+        return False
+    states = [item.state for item in request.checklist.all()]
+    return (bool(states) and all(state in NO_DATA for state in states)
+            and State.NOTHING_FOUND in states)
+
+
+def refusal_notice(request: Request, *, grounds: Iterable[str]) -> str:
+    """What ends every answer that refuses something, wholly or in part (Art. 12(4)), in
+    the requester's language: each ground explained (``GROUND_TEXTS``), then the right to
+    complain to the supervisory authority, also that of the member state where the requester
+    lives or works (Art. 77(1)), and to seek a judicial remedy (Art. 79)."""
+    with translation.override(request.language):
+        paragraphs = [ground_text(ground) for ground in dict.fromkeys(grounds)]
+        paragraphs.append(render_to_string("requests_app/complaint_rights.txt", {
+            "organisation": request.organisation,
+            "authority": request.organisation.authority_contact}).strip())
+    return "\n\n".join(paragraphs)

@@ -340,7 +340,7 @@ def test_an_attachment_is_404_for_an_outsider_and_through_another_request(
 
 # --- Refusing and forwarding -------------------------------------------------------------------
 
-REFUSAL = {"ground": "no_data", "body": "Vi har ingen opplysninger om deg."}
+REFUSAL = {"ground": "manifestly_unfounded", "body": "Forespørselen er åpenbart grunnløs."}
 
 
 def test_only_a_lead_refuses_and_only_with_a_ground(client, handler, lead, org_no):
@@ -370,25 +370,26 @@ def test_a_refusal_names_its_ground_and_the_right_to_complain_to_datatilsynet(
         client, lead, org_no, django_capture_on_commit_callbacks):
     subject_request = make_request(org_no, status=Status.IN_PROGRESS)
     template = ReplyTemplate.objects.create(
-        outcome=ReplyTemplate.Outcome.REFUSED, language="nb", name="Ingen data",
-        body="Vi finner ingen opplysninger om {name}.")
+        outcome=ReplyTemplate.Outcome.REFUSED, language="nb", name="Grunnløs",
+        body="Forespørselen fra {name} er åpenbart grunnløs.")
     client.force_login(lead)
 
     filled = client.get(page_url(subject_request, "refuse"), {"template": template.pk})
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(page_url(subject_request, "refuse"), REFUSAL)
 
-    assert "Vi finner ingen opplysninger om Ola Nordmann." in filled.content.decode()
+    assert "Forespørselen fra Ola Nordmann er åpenbart grunnløs." in filled.content.decode()
     assert response.status_code == 302
     subject_request.refresh_from_db()
     assert subject_request.status == Status.REFUSED
-    assert subject_request.refusal_ground == "no_data"
+    assert subject_request.refusal_ground == "manifestly_unfounded"
     assert not subject_request.partly_refused
     body = subject_request.messages.get().body
     assert body.startswith(REFUSAL["body"])
     assert AUTHORITY_CONTACTS[SupervisoryAuthority.DATATILSYNET_NO]["address"] in body
     assert OutgoingEmail.objects.filter(request=subject_request, kind="news").exists()
-    assert "We hold no personal data" in client.get(change_url(subject_request)).content.decode()
+    assert "Manifestly unfounded (Art. 12(5))" in client.get(
+        change_url(subject_request)).content.decode()
 
 
 def test_a_partial_refusal_waits_for_the_checklist(client, lead, org_no):

@@ -29,7 +29,7 @@ LIST = "/admin/requests_app/request/"
 # The start of ``access``'s refusal of a decision (the rest names the decisions).
 DECIDE_ONLY = "Only a compliance lead or an organisation admin of this organisation may"
 EXTENSION = {"reason": "complexity", "explanation": "Opplysningene ligger i fem systemer."}
-REFUSAL = {"ground": "no_data", "body": "Vi har ingen opplysninger om deg."}
+REFUSAL = {"ground": "manifestly_unfounded", "body": "Forespørselen er åpenbart grunnløs."}
 
 
 def page_url(subject_request, name):
@@ -144,7 +144,7 @@ def test_a_partial_refusal_with_an_open_checklist_is_refused_on_the_refuse_page(
     client.force_login(lead)
 
     response = client.post(page_url(subject_request, "refuse"), {
-        **REFUSAL, "partly": "on", "ground": "erasure_legal_obligation"})
+        **REFUSAL, "partly": "on", "ground": "rights_of_others"})
 
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
@@ -261,10 +261,11 @@ def test_a_handler_cannot_refuse_or_extend_through_the_services(org_no, handler)
     subject_request = make_request(org_no, status=Status.IN_PROGRESS)
 
     with pytest.raises(access.NotAllowed, match=DECIDE_ONLY):
-        workflow.refuse(subject_request, ground="no_data", answer="Nei.", actor=handler)
+        workflow.refuse(subject_request, ground="manifestly_unfounded", answer="Nei.",
+                        actor=handler)
     with pytest.raises(access.NotAllowed, match=DECIDE_ONLY):
-        workflow.refuse(subject_request, ground="no_data", answer="Delvis.", actor=handler,
-                        partly=True)
+        workflow.refuse(subject_request, ground="manifestly_unfounded", answer="Delvis.",
+                        actor=handler, partly=True)
     with pytest.raises(access.NotAllowed, match=DECIDE_ONLY):
         workflow.extend(subject_request, reason="complexity", explanation="Mye data.",
                         actor=handler)
@@ -279,10 +280,10 @@ def test_a_lead_elsewhere_decides_only_where_they_are_lead(org_no, org_dk, lead_
     there = make_request(org_dk, status=Status.IN_PROGRESS)
 
     with pytest.raises(access.NotAllowed):
-        workflow.refuse(here, ground="no_data", answer="Nei.", actor=lead_elsewhere)
+        workflow.refuse(here, ground="manifestly_unfounded", answer="Nei.", actor=lead_elsewhere)
     with pytest.raises(access.NotAllowed):
         workflow.extend(here, reason="complexity", explanation="Mye data.", actor=lead_elsewhere)
-    workflow.refuse(there, ground="no_data", answer="Nej.", actor=lead_elsewhere)
+    workflow.refuse(there, ground="manifestly_unfounded", answer="Nej.", actor=lead_elsewhere)
 
     assert unchanged(here, Status.IN_PROGRESS)
     there.refresh_from_db()
@@ -319,7 +320,7 @@ def test_an_outsider_is_refused_by_every_service(org_no, handler, outsider):
         lambda: workflow.forward(subject_request, controller_name="Kunde AS",
                                  controller_contact="post@kunde.example", answer="Spør dem.",
                                  actor=outsider),
-        lambda: workflow.refuse(subject_request, ground="no_data", answer="Nei.",
+        lambda: workflow.refuse(subject_request, ground="manifestly_unfounded", answer="Nei.",
                                 actor=outsider),
         lambda: workflow.extend(subject_request, reason="complexity", explanation="x",
                                 actor=outsider),

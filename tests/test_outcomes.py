@@ -11,7 +11,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from requests_app import outcomes
+from requests_app import access, outcomes
 from requests_app.casework import checklist, workflow
 from requests_app.models import (
     ChecklistItem,
@@ -107,7 +107,10 @@ def test_erased_or_kept_on_a_ground_until_a_date_and_nothing_else_completes_an_e
             outcomes.check_complete(subject_request)  # the date has passed
         checklist.mark(item(subject_request, "Regnskap"), state=State.DATA_FOUND,
                        actor=lead, kept_until=date(2027, 3, 15))
-        workflow.complete(subject_request, answer="Done.", actor=handler)
+        # Keeping data refuses the erasure in part: the lead's decision to send.
+        with pytest.raises(access.NotAllowed):
+            workflow.complete(subject_request, answer="Done.", actor=handler)
+        workflow.complete(subject_request, answer="Done.", actor=lead)
 
     answer = answer_of(subject_request)
     assert "Nyhetsbrev: erased." in answer

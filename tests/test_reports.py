@@ -267,8 +267,8 @@ def test_outcomes_by_type_count_forwarded_withdrawn_and_purged(data, lead):
     rows = rows_by(build(lead)["outcomes"], "type")
     total = rows["All types"]
     assert {k.removeprefix("outcome_"): total[k] for k in figures.Outcomes.KEYS} == {
-        "closed": 10, "completed": 6, "partly_refused": 1, "refused": 1, "forwarded": 1,
-        "withdrawn": 1, "extended": 2, "purged": 1}
+        "closed": 10, "completed": 6, "no_data": 0, "partly_refused": 1, "refused": 1,
+        "forwarded": 1, "withdrawn": 1, "extended": 2, "purged": 1}
     assert rows["Correction of my data"]["purged"] == 1
     assert rows["Access to my data"]["closed"] == 6
 

@@ -103,9 +103,11 @@ FILLED = {
     "closed_at": "CASE WHEN g.closed THEN g.closing END",
     "refusal_ground": "CASE WHEN g.status = 'refused' OR g.partly THEN (ARRAY["
                       "'manifestly_unfounded', 'excessive', 'identity_not_confirmed', "
-                      "'erasure_legal_obligation', 'no_data'])[1 + floor(g.r_days * 5)::int] "
+                      "'erasure_legal_obligation', 'rights_of_others'])"
+                      "[1 + floor(g.r_days * 5)::int] "
                       "ELSE '' END",
     "partly_refused": "g.partly",
+    "no_data_held": "g.status = 'completed' AND NOT g.partly AND g.r_days < 0.1",
     "forwarded_to_name": "CASE WHEN g.status = 'forwarded' "
                          "THEN 'Controller ' || (1 + g.n %% 40) ELSE '' END",
     "purged_at": "CASE WHEN g.purged THEN g.closing + interval '3 years' END",

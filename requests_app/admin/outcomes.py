@@ -28,9 +28,11 @@ from requests_app.forms import RequestPartFormSet
 from requests_app.models import RequestOutcome, RequestType
 
 #: The checklist's outcome columns per type: Art. 16 (what was wrong, what it says now),
-#: Art. 17(3) (kept on which ground, until when), and Art. 19 (recipients told).
+#: Art. 17(3) (kept on which ground, until when), and Art. 19 (recipients told). A
+#: rectification's ``kept_ground`` is "the data is accurate": left unchanged (Art. 16).
 CHECKLIST_FIELDS = {
-    RequestType.RECTIFICATION: ("value_before", "value_after", "recipients_told"),
+    RequestType.RECTIFICATION: ("value_before", "value_after", "kept_ground",
+                                "recipients_told"),
     RequestType.ERASURE: ("kept_ground", "kept_until", "recipients_told"),
     RequestType.RESTRICTION: ("recipients_told",),
 }

@@ -159,6 +159,17 @@ class ChecklistInline(RequestPartInline):
         return ("system_name", "state", "note", *admin_outcomes.checklist_fields(obj),
                 "updated_by_display", "updated_at")
 
+    def get_formset(self, request, obj=None, **kwargs):
+        # Only the grounds the request's type may leave data on (``checklist.mark`` refuses
+        # the others): Art. 17(3) for an erasure, "accurate" for a rectification.
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("kept_ground")
+        if field is not None and obj is not None:
+            allowed = checklist.KEPT_GROUNDS_BY_TYPE.get(obj.type, frozenset())
+            field.choices = [(value, label) for value, label in field.choices
+                             if not value or value in allowed]
+        return formset
+
     def has_change_permission(self, request, obj=None):
         # A closed request's checklist is a record: ``checklist.mark`` refuses to change it.
         return super().has_change_permission(request, obj) and (obj is None or obj.is_open)
@@ -359,7 +370,7 @@ class RequestAdmin(RequestPagesMixin, PortalAdmin):
                        "clock_waiting_since", "paused_days", "due_date_steps",
                        # duplicates and the outcome
                        "duplicates_display", "refusal_ground", "partly_refused",
-                       "forwarded_to_name", "forwarded_to_contact")
+                       "no_data_held", "forwarded_to_name", "forwarded_to_contact")
 
     def get_fieldsets(self, request, obj=None):
         clock_fields = ["received_at", "confirmed_at", "due_date"]
@@ -381,6 +392,8 @@ class RequestAdmin(RequestPagesMixin, PortalAdmin):
             clock_fields += ["closed_at", "due_date_steps"]
             if obj.refusal_ground:
                 outcome += ["refusal_ground", "partly_refused"]
+            if obj.no_data_held:
+                outcome.append("no_data_held")
             if obj.forwarded_to_name:
                 outcome += ["forwarded_to_name", "forwarded_to_contact"]
         else:

@@ -2,6 +2,7 @@
 register a request that came by e-mail, phone, letter or in person. Each page is a form that
 calls one service; the forms are here, the pages are methods of ``RequestPagesMixin``."""
 
+import functools
 import itertools
 import logging
 from datetime import datetime
@@ -96,15 +97,21 @@ class CompleteForm(forms.Form):
 
 
 class RefuseForm(forms.Form):
-    ground = forms.ChoiceField(label=_("Legal ground"),
-                               choices=[("", "---------"), *RefusalGround.choices])
+    ground = forms.ChoiceField(label=_("Legal ground"), choices=())
     partly = forms.BooleanField(
         label=_("Refused only in part"), required=False,
         help_text=_("The rest of the request is answered and the request is completed; the "
                     "checklist must be finished."),
     )
-    body = _reply_field(_("Say what is refused and why. The right to complain to the "
-                          "supervisory authority and to go to court is added below it."))
+    body = _reply_field(_("Say what is refused and why. What the ground means, the right to "
+                          "complain to the supervisory authority and to go to court are added "
+                          "below it, in the requester's language."))
+
+    def __init__(self, *args, grounds, **kwargs):
+        """``grounds``: those the request may be refused on (``outcomes.refusal_grounds``)."""
+        super().__init__(*args, **kwargs)
+        self.fields["ground"].choices = [("", "---------"),
+                                         *((ground.value, ground.label) for ground in grounds)]
 
 
 class ForwardForm(forms.Form):
@@ -413,11 +420,22 @@ class RequestPagesMixin:
             workflow.complete(obj, answer=data["body"], actor=request.user)
 
         unfinished = checklist.unfinished(obj)
+        intro = []
+        less = outcomes.grants_less_than_asked(obj)
+        if less:
+            # The same rule ``workflow.complete`` applies: told here before staff write.
+            intro.append(gettext(
+                "As recorded, this answer grants less than was asked (%(grounds)s): it refuses "
+                "the request in part. Only a compliance lead or an organisation admin may send "
+                "it; what each ground means and the right to complain (GDPR Art. 12(4)) are "
+                "added to the answer.") % {
+                "grounds": "; ".join(str(RefusalGround(ground).label) for ground in less)})
         return self._answer_view(
             request, obj, form_class=CompleteForm,
-            outcomes=[ReplyTemplate.Outcome.COMPLETED],
+            outcomes=[ReplyTemplate.Outcome.COMPLETED,
+                      *([ReplyTemplate.Outcome.PARTLY_REFUSED] if less else [])],
             title=_("Answer and complete"), submit_label=_("Send the answer and complete"),
-            perform=perform,
+            intro=intro, perform=perform,
             success=lambda obj, data: gettext(
                 "%(reference)s is completed and the answer is on the requester's status "
                 "page.") % {"reference": obj.reference},
@@ -441,7 +459,8 @@ class RequestPagesMixin:
 
         authority = obj.organisation.authority_contact
         return self._answer_view(
-            request, obj, form_class=RefuseForm,
+            request, obj,
+            form_class=functools.partial(RefuseForm, grounds=outcomes.refusal_grounds(obj)),
             outcomes=[ReplyTemplate.Outcome.REFUSED, ReplyTemplate.Outcome.PARTLY_REFUSED],
             title=_("Refuse the request"), submit_label=_("Send the refusal"),
             intro=[gettext("The answer ends with the requester's right to complain to "

@@ -15,9 +15,18 @@ from requests_app.models import (
     ChecklistItem,
     DataSystem,
     Event,
+    RefusalGround,
     Request,
     RequestType,
 )
+
+#: The grounds on which a system's data may be left as it was, per type: an Art. 17(3)
+#: ground (erasure), or, for a rectification, that the data is accurate (Art. 16). Either
+#: refuses the request in part (``outcomes.grants_less_than_asked``).
+KEPT_GROUNDS_BY_TYPE = {
+    RequestType.ERASURE: frozenset(value for value, _label in ERASURE_EXEMPTIONS),
+    RequestType.RECTIFICATION: frozenset({RefusalGround.RECTIFICATION_ACCURATE.value}),
+}
 
 
 def build(request: Request) -> list[ChecklistItem]:
@@ -52,8 +61,9 @@ def mark(item: ChecklistItem, *, state: str, note: str = "",
     event (the text is personal data and goes with the purge, see ``purge``).
 
     Whoever works on the organisation's requests marks its checklist; keeping data an
-    erasure asked for, on an Art. 17(3) ground, refuses the erasure in part and is a
-    decision (``access.DECIDE``)."""
+    erasure asked for, on an Art. 17(3) ground, or leaving data unchanged that a
+    rectification asked to correct, because it is accurate (Art. 16), refuses the request in
+    part and is a decision (``access.DECIDE``)."""
     access.require(actor, access.WORK, item.request.organisation_id)
     if state not in ChecklistItem.State.values:
         raise ValidationError(_("Unknown checklist state."))
@@ -66,7 +76,11 @@ def mark(item: ChecklistItem, *, state: str, note: str = "",
     for name in ("value_before", "value_after", "kept_ground", "recipients_told"):
         if name in given and given[name] is None:
             given[name] = ""
-    if given.get("kept_ground") and given["kept_ground"] not in dict(ERASURE_EXEMPTIONS):
+    allowed = KEPT_GROUNDS_BY_TYPE.get(item.request.type, frozenset())
+    if given.get("kept_ground") and given["kept_ground"] not in allowed:
+        if item.request.type == RequestType.RECTIFICATION:
+            raise ValidationError(_("A rectification leaves data unchanged only because it "
+                                    "is accurate (GDPR Art. 16)."))
         raise ValidationError(_("Unknown ground for keeping data (GDPR Art. 17(3))."))
     changed = {name: value for name, value in given.items() if getattr(item, name) != value}
     keeps = changed.get("kept_ground", item.kept_ground)
@@ -94,9 +108,10 @@ def _shown(item: ChecklistItem, name: str) -> str:
 
 
 def is_finished(item: ChecklistItem, request_type: str) -> bool:
-    """Finished for completing: searched and dealt with. For an erasure, data kept on an
-    Art. 17(3) ground is dealt with too, whether marked done or left as "data found"."""
-    return item.is_finished or (request_type == RequestType.ERASURE
+    """Finished for completing: searched and dealt with. Data kept on an Art. 17(3) ground
+    (erasure) or left unchanged as accurate (rectification) is dealt with too, whether
+    marked done or left as "data found"."""
+    return item.is_finished or (request_type in KEPT_GROUNDS_BY_TYPE
                                 and item.state == ChecklistItem.State.DATA_FOUND
                                 and bool(item.kept_ground))
 

@@ -23,8 +23,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from requests_app import access, events, notifications, outcomes
@@ -37,6 +36,7 @@ from requests_app.models import (
     Organisation,
     RefusalGround,
     Request,
+    RequestType,
     Status,
 )
 
@@ -322,10 +322,16 @@ def complete(request: Request, *, answer: str, actor: AbstractBaseUser | None) -
     1. the actor may work in the organisation, and the status allows completing;
     2. every system on the checklist is finished (``checklist.check_finished``) and the
        outcome the right needs is recorded (``outcomes.check_complete``);
-    3. the outcome's side effects run (``outcomes.finish``: the packages' download period,
+    3. an outcome that grants less than was asked (``outcomes.grants_less_than_asked``: data
+       kept despite an erasure request, data left unchanged as accurate) refuses the request
+       in part: a decision (``access.DECIDE``), recorded as partly refused on its ground;
+    4. the outcome's side effects run (``outcomes.finish``: the packages' download period,
        the suppression list for an objection to direct marketing);
-    4. the answer, ending with what was done (``outcomes.summary``, in the requester's
-       language), goes on the status page, and the request is completed.
+    5. the answer, ending with what was done (``outcomes.summary``) and, for a partial
+       refusal, each ground and the right to complain (``outcomes.refusal_notice``,
+       Art. 12(4)), all in the requester's language, goes on the status page, and the
+       request is completed. "We hold no data about you" (``outcomes.holds_no_data``) is
+       recorded as such: an answer (Art. 15(1)), not a refusal.
     """
     locked = _lock(request)
     access.require(actor, access.WORK, locked.organisation_id)
@@ -334,12 +340,22 @@ def complete(request: Request, *, answer: str, actor: AbstractBaseUser | None) -
     checklist.check_finished(request)
     outcomes.check_complete(request)
     _require_answer(answer)
+    less = outcomes.grants_less_than_asked(request)
+    if less:
+        access.require(actor, access.DECIDE, request.organisation_id)
     outcomes.finish(request, actor=actor)
-    summary = outcomes.summary(request)
-    body = f"{answer.strip()}\n\n{summary}" if summary else answer
-    conversation.post_to_subject(request, body=body, purpose=Message.Purpose.ANSWER,
-                                 actor=actor)
-    return _move(request, Status.COMPLETED, actor=actor)
+    parts = [answer.strip(), outcomes.summary(request)]
+    if less:
+        parts.append(outcomes.refusal_notice(request, grounds=less))
+    conversation.post_to_subject(request, body="\n\n".join(part for part in parts if part),
+                                 purpose=Message.Purpose.ANSWER, actor=actor)
+    recorded = {"partly_refused": bool(less), "refusal_ground": less[0] if less else "",
+                "no_data_held": outcomes.holds_no_data(request)}
+    Request.objects.filter(pk=request.pk).update(**recorded)
+    for name, value in recorded.items():
+        setattr(request, name, value)
+    return _move(request, Status.COMPLETED, actor=actor,
+                 message=", ".join(str(RefusalGround(ground).label) for ground in less))
 
 
 @transaction.atomic
@@ -347,26 +363,32 @@ def refuse(request: Request, *, ground: str, answer: str, actor: AbstractBaseUse
            partly: bool = False) -> Request:
     """Refuse the request, wholly or partly, on a named legal ground: a decision with legal
     effect, so only a compliance lead or organisation admin of the request's organisation
-    (``access.DECIDE``). The answer always tells the requester of the right to complain to
-    the supervisory authority and to seek a judicial remedy (Art. 12(4)). A partial refusal
-    completes the rest, so its checklist must be finished and its side effects run."""
+    (``access.DECIDE``). The ground must be one a request of its type may be refused on
+    (``outcomes.refusal_grounds``). The answer always tells the requester, in their
+    language, what the ground means and of the right to complain to the supervisory
+    authority and to seek a judicial remedy (Art. 12(4), ``outcomes.refusal_notice``). A
+    partial refusal completes the rest, so its checklist must be finished and its side
+    effects run; the grounds of what the checklist keeps are explained too."""
     locked = _lock(request)
     access.require(actor, access.DECIDE, locked.organisation_id)
     _check_move(locked.status, Status.COMPLETED if partly else Status.REFUSED)
-    if ground not in RefusalGround.values:
+    if not ground:
         raise ValidationError(_("A refusal must name its legal ground."))
+    if ground not in outcomes.refusal_grounds(locked):
+        raise ValidationError(
+            _("A request of the type “%(type)s” cannot be refused on this ground.")
+            % {"type": RequestType(locked.type).label})
     _require_answer(answer)
     request.refresh_from_db()
+    grounds = [ground]
     if partly:
         checklist.check_finished(request)
         outcomes.finish(request, actor=actor)
+        grounds += outcomes.grants_less_than_asked(request)
     Request.objects.filter(pk=request.pk).update(refusal_ground=ground, partly_refused=partly)
     request.refusal_ground, request.partly_refused = ground, partly
-    with translation.override(request.language):
-        rights = render_to_string("requests_app/complaint_rights.txt", {
-            "organisation": request.organisation,
-            "authority": request.organisation.authority_contact}).strip()
-    conversation.post_to_subject(request, body=f"{answer.strip()}\n\n{rights}",
+    notice = outcomes.refusal_notice(request, grounds=grounds)
+    conversation.post_to_subject(request, body=f"{answer.strip()}\n\n{notice}",
                                  purpose=Message.Purpose.ANSWER, actor=actor)
     return _move(request, Status.COMPLETED if partly else Status.REFUSED, actor=actor,
                  message=RefusalGround(ground).label)
