@@ -124,6 +124,7 @@ def zone(organisation: Organisation) -> ZoneInfo:
 
 
 def when(organisation: Organisation, at: datetime) -> str:
-    """``at`` as a date and time where the organisation is, in the active language."""
+    """``at`` as a date (in the active language) and a 24-hour time where the organisation
+    is: a record, which reads the same in every language."""
     local = at.astimezone(zone(organisation))
-    return f"{formats.date_format(local, 'DATE_FORMAT')} {formats.time_format(local)}"
+    return f"{formats.date_format(local, 'DATE_FORMAT')} {formats.time_format(local, 'H:i')}"
