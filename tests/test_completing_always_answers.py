@@ -162,6 +162,8 @@ def test_the_complete_page_closes_with_the_record_and_says_how_the_requester_was
     assert "is completed" in message
     assert "Told the requester of the answer by letter on " in message
     assert "tell the requester by phone or letter" not in message
+    page = client.get(f"{LIST}{subject_request.pk}/change/").content.decode()
+    assert "Told of the answer by" in page and "Letter" in page
 
 
 def test_the_ask_page_of_a_request_without_an_address_asks_for_no_record(client, handler,

@@ -172,6 +172,8 @@ def test_the_forward_page_lets_the_portal_send_it(client, handler, asked,
     assert asked.status == Status.FORWARDED
     assert OutgoingEmail.objects.filter(kind="forward-controller",
                                         to="privacy@kunde.example").count() == 1
+    change = client.get(f"{LIST}{asked.pk}/change/").content.decode()
+    assert "Forwarded by" in change and "E-mailed by the portal" in change
 
 
 def test_the_forward_page_asks_when_staff_sent_it(client, handler, asked):
