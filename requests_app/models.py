@@ -85,6 +85,19 @@ class Channel(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
 
 
+#: How staff may tell a requester who has no e-mail address (``casework.notice``).
+NOTICE_CHANNELS = (Channel.LETTER, Channel.PHONE, Channel.IN_PERSON)
+
+
+class ForwardedBy(models.TextChoices):
+    """How a forwarded request reached the controller (Art. 28(3)(e)): sent by the portal, or
+    by staff themselves, who say when."""
+
+    PORTAL = "portal", _("E-mailed by the portal")
+    EMAIL = "email", _("E-mail sent by staff")
+    LETTER = "letter", _("Letter sent by staff")
+
+
 class Status(models.TextChoices):
     AWAITING_CONFIRMATION = "awaiting_confirmation", _("Awaiting e-mail confirmation")
     NEW = "new", _("New")
@@ -435,6 +448,19 @@ class Request(models.Model):
                                          blank=True)
     forwarded_to_contact = models.CharField(_("controller's contact"), max_length=300,
                                             blank=True)
+    forwarded_by = models.CharField(_("forwarded by"), max_length=12, blank=True,
+                                    choices=ForwardedBy.choices)
+    forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
+    # A requester without an e-mail address hears of the extension and of the answer the way
+    # staff recorded (letter, phone, in person: ``NOTICE_CHANNELS``), at that time; blank
+    # when the portal's e-mail told them (``casework.notice``).
+    extension_told_by = models.CharField(_("told of the extension by"), max_length=12,
+                                         blank=True, choices=Channel.choices)
+    extension_told_at = models.DateTimeField(_("told of the extension at"), null=True,
+                                             blank=True)
+    answer_told_by = models.CharField(_("told of the answer by"), max_length=12, blank=True,
+                                      choices=Channel.choices)
+    answer_told_at = models.DateTimeField(_("told of the answer at"), null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates",
         verbose_name=_("duplicate of"),
@@ -540,6 +566,7 @@ class Event(models.Model):
         RESTRICTION_LIFT_NOTICE = "restriction_notice", _(
             "Requester told the restriction will be lifted")
         RESTRICTION_LIFTED = "restriction_lifted", _("Restriction lifted")
+        TOLD = "told", _("Requester told without e-mail")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)

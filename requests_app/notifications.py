@@ -6,6 +6,11 @@ Steps for every message:
 3. after commit, hand its id to the ``send_email`` task. If the broker is down the row stays
    pending and ``drain_outbox`` (run by beat) queues it once the broker is back;
 4. the task claims the row with a conditional update, sends it, and marks it sent.
+
+A message with no recipient is refused when it is composed (``NoRecipient``), never saved:
+a row addressed to nobody would be "sent" and logged as if someone had been told. A caller
+that may lack an address (a request registered from a letter or a call) must tell the
+person another way and record it (``casework.notice``).
 """
 
 from __future__ import annotations
@@ -30,12 +35,22 @@ logger = logging.getLogger(__name__)
 CLAIM_SECONDS = 300
 MAX_ATTEMPTS = 10
 REDACTED = "[private link removed after sending]"
+#: What ``deliver`` records on a row that has no recipient (one saved before the outbox
+#: refused them); it is failed, never sent.
+NO_RECIPIENT = "No recipient: the message was not sent."
+
+
+class NoRecipient(ValueError):
+    """An e-mail was composed for nobody: a programming error in the caller, which should
+    have checked for an address and told the person another way."""
 
 
 def _compose(
     kind: str, *, to: str, language: str, context: dict, request: Request | None = None,
     secret_url: str = "",
 ) -> OutgoingEmail:
+    if not (to or "").strip():
+        raise NoRecipient(f"The {kind!r} e-mail has no recipient.")
     with translation.override(language):
         context = {**context, "site_url": settings.SITE_URL}
         subject = render_to_string(f"emails/{kind}-subject.txt", context).strip()
@@ -111,6 +126,23 @@ def extension_email(request: Request) -> OutgoingEmail:
         "extension", to=request.subject_email, language=request.language, request=request,
         context={"request": request, "organisation": request.organisation,
                  "summary": legal.explain(request, request.language)},
+    )
+
+
+def controller_email(request: Request) -> OutgoingEmail:
+    """Passes a request to the controller it concerns (Art. 28(3)(e)), at the address staff
+    recorded (``forwarded_to_contact``), in the organisation's language: the reference, when
+    it was received, the right, who asked and how to reach them, and what they asked for.
+    Unlike the requester's e-mails it carries personal data: passing the request on is the
+    point, and the controller answers it."""
+    organisation = request.organisation
+    details = [(name.replace("_", " ").capitalize(), value)
+               for name, value in (request.details or {}).items() if value not in ("", None)]
+    return _compose(
+        "forward-controller", to=request.forwarded_to_contact,
+        language=organisation.default_language, request=request,
+        context={"request": request, "organisation": organisation, "details": details,
+                 "received": legal.local_date(request, request.received_at)},
     )
 
 
@@ -191,6 +223,13 @@ def deliver(email_id: int) -> bool:
     if not claimed:
         return False
     email = OutgoingEmail.objects.select_related("request").get(pk=email_id)
+    if not email.to.strip():
+        # A row from before the outbox refused them: nobody can receive it, so it fails at
+        # once (no retry) and no event says it was sent.
+        OutgoingEmail.objects.filter(pk=email_id).update(
+            state=OutgoingEmail.State.FAILED, claimed_until=None, last_error=NO_RECIPIENT)
+        logger.error("E-mail %s has no recipient; marked failed.", email_id)
+        return False
     message = EmailMultiAlternatives(
         subject=email.subject, body=email.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL, to=[email.to],

@@ -417,7 +417,7 @@ def test_a_processor_forwards_to_the_controller(client, handler, org_no,
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(page_url(subject_request, "forward"), {
             "controller_name": "Kunde AS", "controller_contact": "personvern@kunde.example",
-            "body": "Kunde AS er behandlingsansvarlig; kontakt dem."})
+            "forwarded_by": "portal", "body": "Kunde AS er behandlingsansvarlig; kontakt dem."})
 
     assert 'class="decision-forward prominent"' in page
     assert page.index("decision-forward") < page.index("decision-ask")

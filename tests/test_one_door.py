@@ -319,7 +319,7 @@ def test_an_outsider_is_refused_by_every_service(org_no, handler, outsider):
         lambda: workflow.complete(subject_request, answer="Ferdig.", actor=outsider),
         lambda: workflow.forward(subject_request, controller_name="Kunde AS",
                                  controller_contact="post@kunde.example", answer="Spør dem.",
-                                 actor=outsider),
+                                 forwarded_by="portal", actor=outsider),
         lambda: workflow.refuse(subject_request, ground="manifestly_unfounded", answer="Nei.",
                                 actor=outsider),
         lambda: workflow.extend(subject_request, reason="complexity", explanation="x",

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from requests_app import deadlines, intake, links
-from requests_app.casework import checklist, workflow
+from requests_app.casework import checklist, notice, workflow
 from requests_app.models import (
     AUTHORITY_CONTACTS,
     ChecklistItem,
@@ -128,7 +128,7 @@ def test_a_processor_forwards_to_the_controller_and_tells_the_requester_whom_to_
     workflow.forward(subject_request, controller_name="Kunde AS",
                      controller_contact="personvern@kunde.example",
                      answer="Henvendelsen gjelder data Kunde AS er ansvarlig for.",
-                     actor=handler)
+                     forwarded_by="portal", actor=handler)
 
     subject_request.refresh_from_db()
     assert subject_request.status == Status.FORWARDED
@@ -217,7 +217,8 @@ def test_a_request_without_an_email_address_gets_no_emails(org_no, handler,
             organisation=org_no, channel="letter", received_at=timezone.now(),
             request_type="access", language="nb", subject_name="Brev Skriver",
             subject_email="", relationship="other", actor=handler)
-        workflow.complete(subject_request, answer="Svar sendt i posten.", actor=handler)
+        workflow.complete(subject_request, answer="Svar sendt i posten.", actor=handler,
+                          told=notice.Told(by="letter", at=timezone.now()))
 
     assert mail.outbox == []
     assert Request.objects.get().status == Status.COMPLETED

@@ -370,7 +370,11 @@ class RequestAdmin(RequestPagesMixin, PortalAdmin):
                        "clock_waiting_since", "paused_days", "due_date_steps",
                        # duplicates and the outcome
                        "duplicates_display", "refusal_ground", "partly_refused",
-                       "no_data_held", "forwarded_to_name", "forwarded_to_contact")
+                       "no_data_held", "forwarded_to_name", "forwarded_to_contact",
+                       "forwarded_by", "forwarded_at",
+                       # how a requester without an e-mail address was told
+                       "extension_told_by", "extension_told_at", "answer_told_by",
+                       "answer_told_at")
 
     def get_fieldsets(self, request, obj=None):
         clock_fields = ["received_at", "confirmed_at", "due_date"]
@@ -383,6 +387,8 @@ class RequestAdmin(RequestPagesMixin, PortalAdmin):
             clock_fields.append("clock_days_left")
             if obj.is_extended:
                 clock_fields += ["extended_at", "extension_reason", "extension_explanation"]
+                if obj.extension_told_at:
+                    clock_fields += ["extension_told_by", "extension_told_at"]
             elif obj.is_open and obj.due_date is not None:
                 clock_fields.append("extension_notice")
             if obj.waiting_since is not None:
@@ -396,6 +402,10 @@ class RequestAdmin(RequestPagesMixin, PortalAdmin):
                 outcome.append("no_data_held")
             if obj.forwarded_to_name:
                 outcome += ["forwarded_to_name", "forwarded_to_contact"]
+                if obj.forwarded_by:
+                    outcome += ["forwarded_by", "forwarded_at"]
+            if obj.answer_told_at:
+                outcome += ["answer_told_by", "answer_told_at"]
         else:
             clock_fields.append("closed_at")
         fieldsets = [

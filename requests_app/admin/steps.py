@@ -30,14 +30,16 @@ from requests_app import (
 from requests_app.admin import outcomes as admin_outcomes
 from requests_app.admin import packages as admin_packages
 from requests_app.admin.base import person_label
-from requests_app.casework import checklist, conversation, replies, workflow
+from requests_app.casework import checklist, conversation, notice, replies, workflow
 from requests_app.clock import legal
 from requests_app.forms import reject_control_characters
 from requests_app.models import (
+    NOTICE_CHANNELS,
     Attachment,
     Channel,
     Event,
     ExtensionReason,
+    ForwardedBy,
     Message,
     RefusalGround,
     Relationship,
@@ -50,7 +52,65 @@ logger = logging.getLogger(__name__)
 # --- Forms of the request's own pages --------------------------------------------------------
 
 
-class ExtensionForm(forms.Form):
+def _date_field(label):
+    return forms.DateField(label=label, required=False,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+def _time_field(label):
+    return forms.TimeField(label=label, required=False,
+                           widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                           help_text=_("Local time where the organisation is."))
+
+
+def _moment(day, moment):
+    """A date and a time from the form as one wall-clock time, or None if either is
+    missing (the service then says what is missing)."""
+    return datetime.combine(day, moment) if day and moment else None
+
+
+class NoticeForm(forms.Form):
+    """A step that must reach the requester. Where no e-mail address is known the page asks
+    how and when staff told them (``casework.notice``); elsewhere these fields are removed.
+    Whether they are filled in is the service's rule (``notice.check``)."""
+
+    told_by = forms.ChoiceField(
+        label=_("How you told the requester"), required=False,
+        choices=[("", "---------"), *[(c.value, c.label) for c in NOTICE_CHANNELS]])
+    told_date = _date_field(_("Date you told them"))
+    told_time = _time_field(_("Time you told them"))
+
+    NOTICE_FIELDS = ("told_by", "told_date", "told_time")
+    #: Where the service's errors (keyed by its argument names) are shown.
+    ERROR_FIELDS = {"told_at": "told_time"}
+
+    def __init__(self, *args, needs_notice: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_notice = needs_notice
+        if needs_notice:
+            self.order_fields([f for f in self.fields if f not in self.NOTICE_FIELDS])
+        else:
+            for name in self.NOTICE_FIELDS:
+                del self.fields[name]
+
+    def told(self) -> notice.Told | None:
+        if not self.needs_notice:
+            return None
+        data = self.cleaned_data
+        return notice.Told(by=data.get("told_by") or "",
+                           at=_moment(data.get("told_date"), data.get("told_time")))
+
+    def add_service_error(self, exc: ValidationError) -> None:
+        """Show a service's refusal beside the field it concerns, else above the form."""
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc.messages)
+            return
+        for name, errors in exc.message_dict.items():
+            field = self.ERROR_FIELDS.get(name, name)
+            self.add_error(field if field in self.fields else None, errors)
+
+
+class ExtensionForm(NoticeForm):
     reason = forms.ChoiceField(
         label=_("Reason"), choices=[("", "---------"), *ExtensionReason.choices],
         help_text=_("GDPR Art. 12(3) accepts only these two reasons."),
@@ -61,6 +121,13 @@ class ExtensionForm(forms.Form):
         help_text=_("Sent to the requester in the e-mail that tells them of the extension. "
                     "Say why more time is needed."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.needs_notice:
+            self.fields["explanation"].help_text = _(
+                "What you told the requester: why more time is needed. It is kept on the "
+                "request.")
 
 
 class AssignForm(forms.Form):
@@ -92,11 +159,11 @@ class AskForm(forms.Form):
     body = _reply_field()
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(NoticeForm):
     body = _reply_field()
 
 
-class RefuseForm(forms.Form):
+class RefuseForm(NoticeForm):
     ground = forms.ChoiceField(label=_("Legal ground"), choices=())
     partly = forms.BooleanField(
         label=_("Refused only in part"), required=False,
@@ -114,7 +181,7 @@ class RefuseForm(forms.Form):
                                          *((ground.value, ground.label) for ground in grounds)]
 
 
-class ForwardForm(forms.Form):
+class ForwardForm(NoticeForm):
     controller_name = forms.CharField(label=_("Controller"), max_length=200,
                                       validators=[reject_control_characters],
                                       help_text=_("The customer who decides about the data "
@@ -123,7 +190,23 @@ class ForwardForm(forms.Form):
                                          validators=[reject_control_characters],
                                          help_text=_("E-mail address, phone or postal "
                                                      "address the requester can use."))
-    body = _reply_field()
+    forwarded_by = forms.ChoiceField(
+        label=_("How the request reaches the controller"), widget=forms.RadioSelect,
+        choices=ForwardedBy.choices, initial=ForwardedBy.PORTAL, required=False,
+        help_text=_("The portal e-mails the request (what the requester asked, with the "
+                    "reference) to the controller's contact, which must then be an e-mail "
+                    "address. If you sent it yourself, say when."))
+    forwarded_date = _date_field(_("Date you sent it"))
+    forwarded_time = _time_field(_("Time you sent it"))
+    body = _reply_field(_("Shown on the requester's private status page. A paragraph that "
+                          "says to whom, how and when the request was sent is added below "
+                          "it."))
+
+    ERROR_FIELDS = {**NoticeForm.ERROR_FIELDS, "forwarded_at": "forwarded_time"}
+
+    def forwarded_at(self):
+        return _moment(self.cleaned_data.get("forwarded_date"),
+                       self.cleaned_data.get("forwarded_time"))
 
 
 class RegisterRequestForm(forms.Form):
@@ -234,10 +317,14 @@ def long_date(day) -> str:
 
 
 def how_told(obj) -> str:
-    """The end of a success message: whether the requester hears of it by e-mail."""
+    """The end of a success message: the requester hears of it by e-mail, or staff told them
+    as they recorded."""
     if obj.subject_email:
         return gettext("The requester is told by e-mail that there is news on the status "
                        "page.")
+    if obj.answer_told_at is not None:
+        return notice.describe(obj, notice.Told(by=obj.answer_told_by, at=obj.answer_told_at),
+                               notice.ANSWER)
     return gettext("No e-mail address is known: tell the requester by phone or letter.")
 
 
@@ -302,21 +389,29 @@ class RequestPagesMixin:
         except ValidationError as exc:
             refusal = " ".join(exc.messages)
 
-        form = ExtensionForm(request.POST if request.method == "POST" else None)
+        needs_notice = notice.needed(obj)
+        form = ExtensionForm(request.POST if request.method == "POST" else None,
+                             needs_notice=needs_notice)
         if request.method == "POST" and refusal is None:
             if form.is_valid():
                 try:
                     workflow.extend(obj, reason=form.cleaned_data["reason"],
                                     explanation=form.cleaned_data["explanation"],
-                                    actor=request.user)
+                                    told=form.told(), actor=request.user)
                 except ValidationError as exc:
-                    form.add_error(None, exc)
+                    form.add_service_error(exc)
                 else:
-                    self.message_user(request, gettext(
-                        "The time limit of %(reference)s is extended. New due date: %(date)s. "
-                        "The requester is told by e-mail.") % {
-                        "reference": obj.reference, "date": long_date(obj.due_date)},
-                        messages.SUCCESS)
+                    values = {"reference": obj.reference, "date": long_date(obj.due_date)}
+                    if needs_notice:
+                        text = gettext("The time limit of %(reference)s is extended. New due "
+                                       "date: %(date)s. %(told)s") % {
+                            **values, "told": notice.describe(
+                                obj, notice.Told(by=obj.extension_told_by,
+                                                 at=obj.extension_told_at), notice.EXTENSION)}
+                    else:
+                        text = gettext("The time limit of %(reference)s is extended. New due "
+                                       "date: %(date)s. The requester is told by e-mail.") % values
+                    self.message_user(request, text, messages.SUCCESS)
                     return HttpResponseRedirect(change_url)
 
         new_due_date = None
@@ -333,6 +428,7 @@ class RequestPagesMixin:
             "refusal": refusal,
             "new_due_date": new_due_date,
             "notice_by": legal.extension_notice_by(obj),
+            "needs_notice": needs_notice,
             "change_url": change_url,
             "media": self.media + form.media,
         }
@@ -350,13 +446,19 @@ class RequestPagesMixin:
         if wanted.isdigit():
             chosen = next((t for t in templates if t.pk == int(wanted)), None)
 
+        # The answering forms ask how a requester without an address was told.
+        form_kwargs = ({"needs_notice": notice.needed(obj)}
+                       if issubclass(form_class, NoticeForm) else {})
         if request.method == "POST":
-            form = form_class(request.POST)
+            form = form_class(request.POST, **form_kwargs)
             if form.is_valid():
                 try:
-                    perform(obj, form.cleaned_data)
+                    perform(obj, form)
                 except ValidationError as exc:
-                    form.add_error(None, exc.messages)
+                    if isinstance(form, NoticeForm):
+                        form.add_service_error(exc)
+                    else:
+                        form.add_error(None, exc.messages)
                 else:
                     self.message_user(request, f"{success(obj, form.cleaned_data)} "
                                                f"{how_told(obj)}", messages.SUCCESS)
@@ -367,7 +469,7 @@ class RequestPagesMixin:
                 initial["body"] = replies.render(chosen, obj)
                 if chosen.outcome == ReplyTemplate.Outcome.PARTLY_REFUSED:
                     initial["partly"] = True
-            form = form_class(initial=initial)
+            form = form_class(initial=initial, **form_kwargs)
 
         several_outcomes = len(outcomes) > 1
         choices = [(t.pk, " – ".join(str(part) for part in (
@@ -394,9 +496,9 @@ class RequestPagesMixin:
         """Ask the requester for information; the request then waits for the answer."""
         obj = self._get_changeable(request, object_id)
 
-        def perform(obj, data):
-            workflow.ask_subject(obj, body=data["body"], purpose=data["purpose"],
-                                 actor=request.user)
+        def perform(obj, form):
+            workflow.ask_subject(obj, body=form.cleaned_data["body"],
+                                 purpose=form.cleaned_data["purpose"], actor=request.user)
 
         return self._answer_view(
             request, obj, form_class=AskForm,
@@ -416,8 +518,9 @@ class RequestPagesMixin:
         open."""
         obj = self._get_changeable(request, object_id)
 
-        def perform(obj, data):
-            workflow.complete(obj, answer=data["body"], actor=request.user)
+        def perform(obj, form):
+            workflow.complete(obj, answer=form.cleaned_data["body"], told=form.told(),
+                              actor=request.user)
 
         unfinished = checklist.unfinished(obj)
         intro = []
@@ -448,9 +551,10 @@ class RequestPagesMixin:
         if (refused := self._unless_deciding(request, obj)) is not None:
             return refused
 
-        def perform(obj, data):
+        def perform(obj, form):
+            data = form.cleaned_data
             workflow.refuse(obj, ground=data["ground"], answer=data["body"],
-                            partly=data["partly"], actor=request.user)
+                            partly=data["partly"], told=form.told(), actor=request.user)
 
         def success(obj, data):
             text = (gettext("%(reference)s is refused in part and completed.")
@@ -474,14 +578,20 @@ class RequestPagesMixin:
         """A processor passes the request to the controller and tells the requester."""
         obj = self._get_changeable(request, object_id)
 
-        def perform(obj, data):
+        def perform(obj, form):
+            data = form.cleaned_data
             workflow.forward(obj, controller_name=data["controller_name"],
                              controller_contact=data["controller_contact"],
-                             answer=data["body"], actor=request.user)
+                             forwarded_by=data["forwarded_by"],
+                             forwarded_at=form.forwarded_at(), answer=data["body"],
+                             told=form.told(), actor=request.user)
 
         intro = [_("Use this when the request concerns data the organisation processes for a "
                    "customer (GDPR Art. 28): the customer, as controller, must answer it. "
-                   "The request is closed here.")]
+                   "The request is closed here."),
+                 _("The request must reach the controller: the portal e-mails it to the "
+                   "controller's address, or you sent it yourself and say how and when. The "
+                   "answer to the requester says which.")]
         return self._answer_view(
             request, obj, form_class=ForwardForm,
             outcomes=[ReplyTemplate.Outcome.FORWARDED],

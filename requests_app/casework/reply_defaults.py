@@ -2,7 +2,9 @@
 
 Staff pick one, edit it, and send; an organisation may add its own beside them. Placeholders
 are filled by ``replies.render``. Refusals get the complaint paragraph (Art. 12(4))
-appended by ``workflow.refuse``, so these texts do not repeat it.
+appended by ``workflow.refuse``, and forwardings the paragraph that says to whom, how and
+when the request was sent (``workflow.forwarding_paragraph``), so these texts repeat
+neither: a template cannot know whether the request was really sent on.
 """
 
 DEFAULTS = [
@@ -59,18 +61,18 @@ DEFAULTS = [
      "{organisation}"),
     ("forwarded", "nb", "Henvendelsen gjelder en av våre kunder",
      "Hei {name},\n\n{organisation} behandler disse opplysningene på vegne av en kunde, som er "
-     "behandlingsansvarlig. Vi har sendt forespørselen din ({reference}) videre til "
-     "[kundens navn], og du kan også kontakte dem direkte: [kontaktopplysninger].\n\n"
+     "behandlingsansvarlig. Det er kunden som avgjør og svarer på forespørselen din "
+     "({reference}). Nedenfor står hvem vi har sendt den til, og når.\n\n"
      "Vennlig hilsen\n{organisation}"),
     ("forwarded", "da", "Henvendelsen vedrører en af vores kunder",
      "Hej {name},\n\n{organisation} behandler disse oplysninger på vegne af en kunde, som er "
-     "dataansvarlig. Vi har sendt din anmodning ({reference}) videre til [kundens navn], og du "
-     "kan også kontakte dem direkte: [kontaktoplysninger].\n\nMed venlig hilsen\n"
-     "{organisation}"),
+     "dataansvarlig. Det er kunden, der træffer afgørelse om og besvarer din anmodning "
+     "({reference}). Nedenfor står, hvem vi har sendt den til, og hvornår.\n\n"
+     "Med venlig hilsen\n{organisation}"),
     ("forwarded", "en", "Your request concerns one of our customers",
      "Hello {name},\n\n{organisation} processes this data on behalf of a customer, who is the "
-     "controller. We have forwarded your request ({reference}) to [the customer's name], and "
-     "you can also contact them directly: [contact details].\n\nKind regards\n{organisation}"),
+     "controller. It is the customer who decides on and answers your request ({reference}). "
+     "Below is whom we sent it to, and when.\n\nKind regards\n{organisation}"),
 ]
 
 

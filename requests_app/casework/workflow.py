@@ -20,18 +20,22 @@ admin shows it as a message.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from requests_app import access, events, notifications, outcomes
-from requests_app.casework import checklist, conversation
+from requests_app.casework import checklist, conversation, notice
 from requests_app.clock import legal, reminders
 from requests_app.models import (
     CLOSED_STATUSES,
     Event,
+    ForwardedBy,
     Message,
     Organisation,
     RefusalGround,
@@ -60,6 +64,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 START_WORK_FROM = frozenset({S.NEW, S.IDENTITY_CHECK})
 #: Where "Answer received" makes sense: only a request that waits for the requester.
 ANSWER_RECEIVED_FROM = frozenset({S.WAITING_FOR_SUBJECT})
+#: The closings that answer the request: each must give the requester the information on
+#: action taken (Art. 12(3)) or the refusal (Art. 12(4)) first (``_answer``). A withdrawal
+#: is the requester's own act.
+ANSWERED_STATUSES = frozenset({S.COMPLETED, S.REFUSED, S.FORWARDED})
 
 
 class IllegalTransition(ValidationError):
@@ -114,6 +122,8 @@ def _move(
     public functions above and below check the actor and the step's own rules first."""
     locked = _lock(request)
     _check_move(locked.status, target)
+    if target in ANSWERED_STATUSES:
+        _check_answered(locked)
     previous = locked.status
     locked.status = target
     events.record(locked, Event.Kind.STATUS_CHANGED, actor=actor, actor_label=actor_label,
@@ -130,6 +140,17 @@ def _move(
     return request
 
 
+def _check_answered(request: Request) -> None:
+    """No request closes silently: an answer is on its status page and, where no e-mail
+    address is known, staff recorded how they told the requester (``_answer``). Guards every
+    closing path, present and future, at the one door."""
+    answered = request.messages.filter(direction=Message.Direction.TO_SUBJECT,
+                                       purpose=Message.Purpose.ANSWER).exists()
+    if not answered or (notice.needed(request) and request.answer_told_at is None):
+        raise IllegalTransition(_("A request is closed only with an answer to the requester "
+                                  "(GDPR Art. 12(3))."))
+
+
 def _copy_clock(source: Request, target: Request) -> None:
     for field in CLOCK_FIELDS:
         setattr(target, field, getattr(source, field))
@@ -137,7 +158,8 @@ def _copy_clock(source: Request, target: Request) -> None:
 
 CLOCK_FIELDS = ("status", "closed_at", "due_date", "statutory_due_date", "extended_at",
                 "extension_reason", "extension_explanation", "waiting_since", "paused_days",
-                "next_reminder_at")
+                "next_reminder_at", "extension_told_by", "extension_told_at",
+                "answer_told_by", "answer_told_at")
 
 
 # --- Into the queue and to work ---------------------------------------------------------------
@@ -185,20 +207,29 @@ def _back_from_waiting(request: Request) -> str:
 
 @transaction.atomic
 def extend(request: Request, *, reason: str, explanation: str,
-           actor: AbstractBaseUser | None) -> Request:
+           actor: AbstractBaseUser | None, told: notice.Told | None = None) -> Request:
     """Extend the time limit by two further months (Art. 12(3)) and tell the subject why.
 
     A decision with legal effect: only a compliance lead or organisation admin of the
     request's organisation (``access.DECIDE``). Refused (``ValidationError``) after the
-    one-month notice deadline, for a second extension, or for a closed request. Reminders
-    for the new date follow.
+    one-month notice deadline, for a second extension, or for a closed request. The notice
+    is part of the extension (Art. 12(3): "shall inform ... within one month ... together
+    with the reasons"): with an e-mail address the portal sends it; without one the
+    extension takes effect only with staff's record of how and when they told the requester
+    (``told``, no later than the notice deadline; ``notice.check``). Reminders for the new
+    date follow.
     """
     locked = _lock(request)
     access.require(actor, access.DECIDE, locked.organisation_id)
+    legal.check_extension(locked)
+    told = notice.check(locked, told, latest=legal.extension_notice_by(locked))
     legal.extend(locked, reason=reason, explanation=explanation, actor=actor)
     locked.save()
     reminders.reschedule(locked)
-    notifications.extension_email(locked)
+    if told is None:
+        notifications.extension_email(locked)
+    else:
+        notice.record(locked, told, about=notice.EXTENSION, actor=actor)
     _copy_clock(locked, request)
     return request
 
@@ -315,27 +346,45 @@ def subject_replied(request: Request, *, body: str, files=()) -> Request:
 # --- Outcomes ------------------------------------------------------------------------------
 
 
+def _answer(request: Request, *, body: str, actor: AbstractBaseUser | None,
+            told: notice.Told | None) -> None:
+    """Give the requester the answer: the information on action taken (Art. 12(3)) or the
+    refusal (Art. 12(4)), in their language. It goes on the status page with a "news"
+    e-mail where an address is known (``conversation.post_to_subject``); without one,
+    staff's record of how and when they told the requester (``told``, checked by
+    ``notice.check`` before anything changed) is kept. Every closing path calls this, and
+    ``_move`` refuses to close a request it has not run for."""
+    conversation.post_to_subject(request, body=body, purpose=Message.Purpose.ANSWER,
+                                 actor=actor)
+    if told is not None:
+        notice.record(request, told, about=notice.ANSWER, actor=actor)
+
+
 @transaction.atomic
-def complete(request: Request, *, answer: str, actor: AbstractBaseUser | None) -> Request:
+def complete(request: Request, *, answer: str, actor: AbstractBaseUser | None,
+             told: notice.Told | None = None) -> Request:
     """Answer the request and close it. Steps, all or nothing:
 
     1. the actor may work in the organisation, and the status allows completing;
-    2. every system on the checklist is finished (``checklist.check_finished``) and the
+    2. without an e-mail address, staff say how and when they told the requester (``told``);
+    3. every system on the checklist is finished (``checklist.check_finished``) and the
        outcome the right needs is recorded (``outcomes.check_complete``);
-    3. an outcome that grants less than was asked (``outcomes.grants_less_than_asked``: data
+    4. an outcome that grants less than was asked (``outcomes.grants_less_than_asked``: data
        kept despite an erasure request, data left unchanged as accurate) refuses the request
        in part: a decision (``access.DECIDE``), recorded as partly refused on its ground;
-    4. the outcome's side effects run (``outcomes.finish``: the packages' download period,
+    5. the outcome's side effects run (``outcomes.finish``: the packages' download period,
        the suppression list for an objection to direct marketing);
-    5. the answer, ending with what was done (``outcomes.summary``) and, for a partial
+    6. the answer, ending with what was done (``outcomes.summary``) and, for a partial
        refusal, each ground and the right to complain (``outcomes.refusal_notice``,
-       Art. 12(4)), all in the requester's language, goes on the status page, and the
-       request is completed. "We hold no data about you" (``outcomes.holds_no_data``) is
-       recorded as such: an answer (Art. 15(1)), not a refusal.
+       Art. 12(4)), all in the requester's language, reaches the requester (``_answer``),
+       and the request is completed. "We hold no data about you"
+       (``outcomes.holds_no_data``) is recorded as such: an answer (Art. 15(1)), not a
+       refusal.
     """
     locked = _lock(request)
     access.require(actor, access.WORK, locked.organisation_id)
     _check_move(locked.status, Status.COMPLETED)
+    told = notice.check(locked, told)
     request.refresh_from_db()
     checklist.check_finished(request)
     outcomes.check_complete(request)
@@ -347,8 +396,8 @@ def complete(request: Request, *, answer: str, actor: AbstractBaseUser | None) -
     parts = [answer.strip(), outcomes.summary(request)]
     if less:
         parts.append(outcomes.refusal_notice(request, grounds=less))
-    conversation.post_to_subject(request, body="\n\n".join(part for part in parts if part),
-                                 purpose=Message.Purpose.ANSWER, actor=actor)
+    _answer(request, body="\n\n".join(part for part in parts if part), actor=actor,
+            told=told)
     recorded = {"partly_refused": bool(less), "refusal_ground": less[0] if less else "",
                 "no_data_held": outcomes.holds_no_data(request)}
     Request.objects.filter(pk=request.pk).update(**recorded)
@@ -360,7 +409,7 @@ def complete(request: Request, *, answer: str, actor: AbstractBaseUser | None) -
 
 @transaction.atomic
 def refuse(request: Request, *, ground: str, answer: str, actor: AbstractBaseUser | None,
-           partly: bool = False) -> Request:
+           partly: bool = False, told: notice.Told | None = None) -> Request:
     """Refuse the request, wholly or partly, on a named legal ground: a decision with legal
     effect, so only a compliance lead or organisation admin of the request's organisation
     (``access.DECIDE``). The ground must be one a request of its type may be refused on
@@ -368,10 +417,12 @@ def refuse(request: Request, *, ground: str, answer: str, actor: AbstractBaseUse
     language, what the ground means and of the right to complain to the supervisory
     authority and to seek a judicial remedy (Art. 12(4), ``outcomes.refusal_notice``). A
     partial refusal completes the rest, so its checklist must be finished and its side
-    effects run; the grounds of what the checklist keeps are explained too."""
+    effects run; the grounds of what the checklist keeps are explained too. Without an
+    e-mail address, staff say how and when they told the requester (``told``)."""
     locked = _lock(request)
     access.require(actor, access.DECIDE, locked.organisation_id)
     _check_move(locked.status, Status.COMPLETED if partly else Status.REFUSED)
+    told = notice.check(locked, told)
     if not ground:
         raise ValidationError(_("A refusal must name its legal ground."))
     if ground not in outcomes.refusal_grounds(locked):
@@ -387,33 +438,99 @@ def refuse(request: Request, *, ground: str, answer: str, actor: AbstractBaseUse
         grounds += outcomes.grants_less_than_asked(request)
     Request.objects.filter(pk=request.pk).update(refusal_ground=ground, partly_refused=partly)
     request.refusal_ground, request.partly_refused = ground, partly
-    notice = outcomes.refusal_notice(request, grounds=grounds)
-    conversation.post_to_subject(request, body=f"{answer.strip()}\n\n{notice}",
-                                 purpose=Message.Purpose.ANSWER, actor=actor)
+    refusal = outcomes.refusal_notice(request, grounds=grounds)
+    _answer(request, body=f"{answer.strip()}\n\n{refusal}", actor=actor, told=told)
     return _move(request, Status.COMPLETED if partly else Status.REFUSED, actor=actor,
                  message=RefusalGround(ground).label)
 
 
 @transaction.atomic
 def forward(request: Request, *, controller_name: str, controller_contact: str, answer: str,
-            actor: AbstractBaseUser | None) -> Request:
+            actor: AbstractBaseUser | None, forwarded_by: str,
+            forwarded_at: datetime | None = None, told: notice.Told | None = None) -> Request:
     """A processor passes the request to the controller responsible (Art. 28(3)(e)) and tells
-    the requester whom to contact."""
+    the requester what happened and whom to contact. Steps, all or nothing:
+
+    1. the actor may work in the organisation, the status allows forwarding, the controller
+       is named with a contact, and there is an answer;
+    2. the request really reaches the controller (``forwarded_by``): the portal e-mails it
+       to the controller's address now, through the outbox (``ForwardedBy.PORTAL``: what
+       the requester asked, and the reference), or staff sent it themselves and say how and
+       when (``forwarded_at``);
+    3. the answer ends with a paragraph, in the requester's language, that says which of
+       the two happened and when (``forwarding_paragraph``), so the reply never claims a
+       forwarding nobody made; it reaches the requester (``_answer``; ``told`` without an
+       e-mail address), and the request is closed as forwarded.
+    """
     locked = _lock(request)
     access.require(actor, access.WORK, locked.organisation_id)
     _check_move(locked.status, Status.FORWARDED)
-    if not controller_name.strip() or not controller_contact.strip():
+    name, contact = controller_name.strip(), controller_contact.strip()
+    if not name or not contact:
         raise ValidationError(_("Name the controller and how to contact it."))
     _require_answer(answer)
-    Request.objects.filter(pk=request.pk).update(forwarded_to_name=controller_name.strip(),
-                                                 forwarded_to_contact=controller_contact.strip())
-    request.forwarded_to_name = controller_name.strip()
-    request.forwarded_to_contact = controller_contact.strip()
-    events.record(request, Event.Kind.FORWARDED, actor=actor, to_value=controller_name,
-                  message=controller_contact)
-    conversation.post_to_subject(request, body=answer, purpose=Message.Purpose.ANSWER,
-                                 actor=actor)
+    forwarded_at = _check_forwarding(locked, forwarded_by=forwarded_by, contact=contact,
+                                     at=forwarded_at)
+    told = notice.check(locked, told)
+    Request.objects.filter(pk=request.pk).update(
+        forwarded_to_name=name, forwarded_to_contact=contact, forwarded_by=forwarded_by,
+        forwarded_at=forwarded_at)
+    request.refresh_from_db()
+    if forwarded_by == ForwardedBy.PORTAL:
+        notifications.controller_email(request)
+        how = _("E-mailed by the portal to %(contact)s.") % {"contact": contact}
+    else:
+        how = _("Sent by staff %(how)s on %(when)s; the controller's contact: %(contact)s.") % {
+            "how": _forwarded_how(forwarded_by),
+            "when": notice.when(request.organisation, forwarded_at), "contact": contact}
+    events.record(request, Event.Kind.FORWARDED, actor=actor, to_value=name, message=how)
+    _answer(request, body=f"{answer.strip()}\n\n{forwarding_paragraph(request)}",
+            actor=actor, told=told)
     return _move(request, Status.FORWARDED, actor=actor)
+
+
+def _check_forwarding(request: Request, *, forwarded_by: str, contact: str,
+                      at: datetime | None) -> datetime:
+    """When the request reached (or now goes to) the controller, checked: the portal can
+    e-mail only an e-mail address; staff who sent it themselves say when, not in the future
+    nor before the request came. Errors are keyed ``forwarded_by`` / ``forwarded_at``."""
+    if forwarded_by not in ForwardedBy.values:
+        raise ValidationError({"forwarded_by": _(
+            "Say how the request reaches the controller: the portal e-mails it, or you sent "
+            "it yourself.")})
+    if forwarded_by == ForwardedBy.PORTAL:
+        try:
+            validate_email(contact)
+        except ValidationError:
+            raise ValidationError({"controller_contact": _(
+                "The portal can send the request only to an e-mail address. Give the "
+                "controller's e-mail address, or send it yourself and say how and when.")}
+            ) from None
+        return timezone.now()
+    return notice.check_time(request, at, key="forwarded_at")
+
+
+def _forwarded_how(forwarded_by: str) -> str:
+    return _("by letter") if forwarded_by == ForwardedBy.LETTER else _("by e-mail")
+
+
+def forwarding_paragraph(request: Request) -> str:
+    """What the requester is told of the forwarding, in their language: to whom, how and on
+    which day it was sent, and how to reach the controller."""
+    local = request.forwarded_at.astimezone(notice.zone(request.organisation))
+    with translation.override(request.language):
+        values = {"reference": request.reference, "controller": request.forwarded_to_name,
+                  "contact": request.forwarded_to_contact,
+                  "date": formats.date_format(local, "DATE_FORMAT")}
+        if request.forwarded_by == ForwardedBy.LETTER:
+            text = _("We sent your request (%(reference)s) to %(controller)s by letter on "
+                     "%(date)s. %(controller)s is the controller and answers it; you can also "
+                     "contact them directly: %(contact)s.")
+        else:
+            text = _("We sent your request (%(reference)s) to %(controller)s by e-mail on "
+                     "%(date)s. %(controller)s is the controller and answers it; you can also "
+                     "contact them directly: %(contact)s.")
+        return text % values
 
 
 def _require_answer(answer: str) -> None:
