@@ -447,8 +447,10 @@ class RequestPagesMixin:
             chosen = next((t for t in templates if t.pk == int(wanted)), None)
 
         # The answering forms ask how a requester without an address was told.
+        # (``form_class`` may be a ``functools.partial`` binding the refusal's grounds.)
         form_kwargs = ({"needs_notice": notice.needed(obj)}
-                       if issubclass(form_class, NoticeForm) else {})
+                       if issubclass(getattr(form_class, "func", form_class), NoticeForm)
+                       else {})
         if request.method == "POST":
             form = form_class(request.POST, **form_kwargs)
             if form.is_valid():
