@@ -32,6 +32,7 @@ from requests_app.models import (
     private_storage,
 )
 from tests.factories import make_request
+from tests.support import settled_record
 
 CUSTOMERS_CSV = ("navn,e-post,by\r\nKari Nordmann,kari@example.no,Tromsø\r\n"
                  "Ola Nordmann,ola@example.no,\"Oslo, sentrum\"\r\n").encode()
@@ -44,13 +45,17 @@ def upload(name, data, content_type=""):
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
-def systems(subject_request, *names):
+def systems(subject_request, *names, settled=True):
+    """Checklist items of new systems, marked done; ``settled``: a record of processing with
+    every statement settled describes them, so an access package can be built."""
     items = []
     for name in names:
         system = DataSystem.objects.create(organisation=subject_request.organisation, name=name)
         items.append(ChecklistItem.objects.create(request=subject_request, system=system,
                                                   system_name=name,
                                                   state=ChecklistItem.State.DONE))
+    if settled and items:
+        settled_record(*(item.system for item in items), name=f"Behandling {names[0]}")
     return items
 
 
