@@ -31,7 +31,8 @@ class ProcessingRecordForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The people whose data this activity processes. None ticked: everyone. "
                     "The access cover document lists the activities of the requester's "
-                    "relationship (Art. 15(1))."),
+                    "relationship linked to the systems where the requester's data was "
+                    "found (Art. 15(1))."),
     )
 
     class Meta:

@@ -4,12 +4,11 @@
 Art. 15(1)(a)-(h) and 15(2) are answered from the organisation's records of processing
 (``ProcessingRecord``, kept in the admin) linked to the systems where the checklist found the
 requester's data, and only from what they say: recipients, transfers, source and automated
-decisions are stated as written, or as "none" where staff marked them so, never guessed from an
-empty field (``missing`` lists what is not settled, and the package is not built until it
-is); the copy
-of the data itself (Art. 15(3)) is the export files beside this document in the ZIP, listed
-here. Headings and legal texts are translated; the records are shown as the organisation
-wrote them.
+decisions are stated as written, or as "none" where staff marked them so, never guessed from
+an empty field. ``missing`` lists what is not settled, and the package is not built until it
+is. The copy of the data itself (Art. 15(3)) is the export files beside this document in the
+ZIP, listed here. Headings and legal texts are translated; the records are shown as the
+organisation wrote them.
 """
 
 from __future__ import annotations
@@ -151,9 +150,3 @@ def cover_pdf(request: Request, *, now=None) -> bytes:
     html = render_html(request, now=now)
     fetcher = URLFetcher(allowed_protocols=("data",))
     return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
-
-
-def has_records(request: Request) -> bool:
-    """Whether any record of processing describes a system where the requester's data was
-    found (the same test as ``cover_context``'s ``has_records``)."""
-    return bool(records_concerning(request))
