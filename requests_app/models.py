@@ -860,9 +860,10 @@ class LegalBasis(models.TextChoices):
 class ProcessingRecord(models.Model):
     """One processing activity of the organisation's records of processing (Art. 30(1)).
 
-    The access package's cover document is prefilled from the records that concern the
-    requester (by relationship): Art. 15(1)(a) purposes, (b) categories, (c) recipients,
-    (d) retention, (g) source, (h) automated decisions, and Art. 15(2) transfers."""
+    The access package's cover document is made from the records linked to the systems where
+    the requester's data was found and that concern the requester's relationship:
+    Art. 15(1)(a) purposes, (b) categories, (c) recipients, (d) retention, (g) source,
+    (h) automated decisions, and Art. 15(2) transfers (``delivery.cover``)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
                                      related_name="processing_records",
