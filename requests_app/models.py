@@ -943,9 +943,10 @@ class LegalBasis(models.TextChoices):
 class ProcessingRecord(models.Model):
     """One processing activity of the organisation's records of processing (Art. 30(1)).
 
-    The access package's cover document is prefilled from the records that concern the
-    requester (by relationship): Art. 15(1)(a) purposes, (b) categories, (c) recipients,
-    (d) retention, (g) source, (h) automated decisions, and Art. 15(2) transfers."""
+    The access package's cover document is made from the records linked to the systems where
+    the requester's data was found and that concern the requester's relationship:
+    Art. 15(1)(a) purposes, (b) categories, (c) recipients, (d) retention, (g) source,
+    (h) automated decisions, and Art. 15(2) transfers (``delivery.cover``)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
                                      related_name="processing_records",
@@ -963,19 +964,47 @@ class ProcessingRecord(models.Model):
         _("whose data"), default=list, blank=True,
         help_text=_("Relationship codes of the people concerned; empty for everyone."),
     )
+    # Recipients, transfers, source and automated decisions are each either written out or
+    # explicitly "none": an empty field is undecided, never read as "none" (``undecided``).
     recipients = models.TextField(_("recipients"), blank=True)
+    no_recipients = models.BooleanField(
+        _("no recipients"), default=False,
+        help_text=_("Tick only if the data is disclosed to no one, not even to a processor "
+                    "(Art. 15(1)(c)); otherwise name the recipients."),
+    )
     transfers = models.TextField(
         _("transfers outside the EEA and safeguards"), blank=True,
-        help_text=_("Empty if the data stays in the EEA (Art. 15(2), 46)."),
+        help_text=_("Each country or recipient outside the EEA and the safeguard the transfer "
+                    "rests on (Art. 15(2), 45, 46)."),
+    )
+    no_transfers = models.BooleanField(
+        _("no transfers outside the EEA"), default=False,
+        help_text=_("Tick only if the data stays in the EEA, with every recipient."),
     )
     retention = models.TextField(_("how long the data is kept"))
     source = models.TextField(
         _("source of the data"), blank=True,
-        help_text=_("Empty when the data comes from the person themself (Art. 15(1)(g))."),
+        help_text=_("Where the data comes from when not from the person themself "
+                    "(Art. 15(1)(g))."),
+    )
+    source_is_subject = models.BooleanField(
+        _("collected from the person only"), default=False,
+        help_text=_("Tick only if all the data comes from the person themself."),
     )
     automated_decisions = models.TextField(
         _("automated decisions and profiling"), blank=True,
-        help_text=_("Empty when there are none (Art. 15(1)(h), 22)."),
+        help_text=_("The logic involved and the consequences for the person "
+                    "(Art. 15(1)(h), 22)."),
+    )
+    no_automated_decisions = models.BooleanField(
+        _("no automated decisions or profiling"), default=False,
+        help_text=_("Tick only if no decision is made by automated means alone and there is "
+                    "no profiling."),
+    )
+    note = models.TextField(
+        _("internal note"), blank=True,
+        help_text=_("For staff only, never shown to the requester: for example what the "
+                    "privacy policy says where the record departs from it."),
     )
     systems = models.ManyToManyField(DataSystem, blank=True, related_name="processing_records",
                                      verbose_name=_("systems"))
@@ -991,6 +1020,21 @@ class ProcessingRecord(models.Model):
     def concerns(self, relationship: str) -> bool:
         """Whether this activity processes data of people with this relationship."""
         return not self.relationships or relationship in self.relationships
+
+    #: (text field, its explicit "none") of each statement the access cover makes from the
+    #: record: Art. 15(1)(c) recipients, 15(2) transfers, 15(1)(g) source, 15(1)(h) automated
+    #: decisions.
+    STATEMENTS = (("recipients", "no_recipients"), ("transfers", "no_transfers"),
+                  ("source", "source_is_subject"),
+                  ("automated_decisions", "no_automated_decisions"))
+
+    def undecided(self) -> list[str]:
+        """The statements nobody has made: neither written out nor marked "none". The cover
+        must not guess them (an empty recipients field is not "disclosed to no one"), so the
+        access package is not built while one is undecided (``cover.missing``)."""
+        return [str(self._meta.get_field(text).verbose_name)
+                for text, none in self.STATEMENTS
+                if not getattr(self, text).strip() and not getattr(self, none)]
 
 
 def export_path(instance: ExportFile, filename: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import translation
 
-from requests_app.models import ExportFile, Membership, Package
+from requests_app.models import ExportFile, Membership, Package, ProcessingRecord
 
 # The browser tests (``tests/test_browser*.py``): Debian's chromium, never ``playwright
 # install`` (it downloads a browser; these machines have no network).
@@ -58,6 +58,20 @@ def staff_user(django_user_model, username, org, role=Membership.Role.HANDLER, *
 
 
 ORDERS_CSV = b"order,date,total\n1001,2025-01-02,499.00\n1002,2025-03-04,129.50\n"
+
+
+def settled_record(*systems, name="Kundeforhold", **fields) -> ProcessingRecord:
+    """A record of processing of the systems' organisation, for everyone, with every statement
+    of the access cover settled ("none" where nothing is written), linked to the systems: an
+    access package with data found in them can be built (``cover.missing``)."""
+    values = {"purposes": "Levere tjenesten.", "legal_basis": "contract",
+              "data_categories": "Navn og e-post.", "retention": "Fem år.",
+              "no_recipients": True, "no_transfers": True, "source_is_subject": True,
+              "no_automated_decisions": True, **fields}
+    record = ProcessingRecord.objects.create(organisation=systems[0].organisation, name=name,
+                                             **values)
+    record.systems.set(systems)
+    return record
 
 
 def delete_stored_files():

@@ -22,7 +22,7 @@ from requests_app.models import (
     Status,
 )
 from tests.factories import make_request
-from tests.support import ORDERS_CSV, delete_stored_files
+from tests.support import ORDERS_CSV, delete_stored_files, settled_record
 
 _serial = count()
 
@@ -41,9 +41,10 @@ def _url(name, subject_request):
 def access_request(org_no, handler):
     subject_request = make_request(org_no, status=Status.IN_PROGRESS, type="access",
                                    assignee=handler)
+    system = DataSystem.objects.create(organisation=org_no, name="Nettbutikken")
     ChecklistItem.objects.create(request=subject_request, system_name="Nettbutikken",
-                                 system=DataSystem.objects.create(organisation=org_no,
-                                                                  name="Nettbutikken"))
+                                 system=system)
+    settled_record(system)
     return subject_request
 
 

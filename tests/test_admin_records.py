@@ -4,7 +4,7 @@ are out of reach."""
 
 import pytest
 
-from requests_app.models import DataSystem, ProcessingRecord
+from requests_app.models import ChecklistItem, DataSystem, ProcessingRecord
 from tests.factories import make_request
 
 LIST = "/admin/requests_app/processingrecord/"
@@ -110,16 +110,61 @@ def test_the_organisation_page_lists_its_records_with_links(client, lead, org_no
     assert f"{LIST}{record.pk}/change/" in page
 
 
-def test_an_access_request_warns_when_no_record_concerns_the_requester(client, lead, org_no):
+def test_an_access_request_lists_what_the_records_leave_unsettled_before_the_build(
+        client, lead, org_no):
     subject_request = make_request(org_no, type="access", relationship="job_applicant")
+    system = DataSystem.objects.create(organisation=org_no, name="Rekrutteringssystemet")
+    ChecklistItem.objects.create(request=subject_request, system=system,
+                                 system_name=system.name, state=ChecklistItem.State.DATA_FOUND)
     url = f"/admin/requests_app/request/{subject_request.pk}/change/"
     client.force_login(lead)
-    warning = "No record of processing concerns this requester"
+    warning = "Before the access package can be built"
 
-    assert warning in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert warning in page
+    assert "Rekrutteringssystemet: no record of processing linked to this system" in page
 
-    ProcessingRecord.objects.create(
+    record = ProcessingRecord.objects.create(
         organisation=org_no, name="Rekruttering", purposes="Vurdere søknader.",
-        legal_basis="consent", data_categories="CV.", retention="Seks måneder.",
-        relationships=["job_applicant"])
+        legal_basis="contract", data_categories="CV.", retention="Seks måneder.",
+        relationships=["job_applicant"], no_recipients=True, source_is_subject=True)
+    record.systems.set([system])
+    page = client.get(url).content.decode()
+    assert "no record of processing linked" not in page
+    assert "“Rekruttering”: neither written out nor marked “none”" in page
+    assert "transfers outside the EEA and safeguards" in page
+    assert "automated decisions and profiling" in page
+
+    record.transfers = "Skylagring i USA etter EUs standardkontraktsbestemmelser (art. 46)."
+    record.no_automated_decisions = True
+    record.save()
     assert warning not in client.get(url).content.decode()
+
+
+def test_a_statement_is_either_written_out_or_marked_none_not_both(client, lead, org_no):
+    client.force_login(lead)
+
+    response = client.post(f"{LIST}add/", _post_data(
+        org_no, recipients="Fraktselskapet Budbil AS.", no_recipients="on"))
+
+    assert response.status_code == 200
+    assert "Either write it out or mark it “none”, not both." in response.content.decode()
+    assert not ProcessingRecord.objects.filter(name="Nyhetsbrev").exists()
+
+
+def test_a_record_with_undecided_statements_is_saved_but_flagged_to_its_keepers(
+        client, lead, org_no):
+    client.force_login(lead)
+
+    response = client.post(f"{LIST}add/", _post_data(org_no, transfers="",
+                                                     no_automated_decisions="on"))
+
+    assert response.status_code == 302
+    record = ProcessingRecord.objects.get(name="Nyhetsbrev")
+    assert not record.no_transfers and record.no_automated_decisions
+    assert record.undecided() == ["recipients", "transfers outside the EEA and safeguards",
+                                  "source of the data"]
+    page = client.get(f"{LIST}{record.pk}/change/").content.decode()
+    assert "The access cover cannot state these" in page
+    listing = client.get(LIST).content.decode()
+    assert "transfers outside the EEA and safeguards" in listing

@@ -32,6 +32,7 @@ from requests_app.models import (
     private_storage,
 )
 from tests.factories import make_request
+from tests.support import settled_record
 
 CUSTOMERS_CSV = ("navn,e-post,by\r\nKari Nordmann,kari@example.no,Tromsø\r\n"
                  "Ola Nordmann,ola@example.no,\"Oslo, sentrum\"\r\n").encode()
@@ -44,13 +45,17 @@ def upload(name, data, content_type=""):
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
-def systems(subject_request, *names):
+def systems(subject_request, *names, settled=True):
+    """Checklist items of new systems, marked done; ``settled``: a record of processing with
+    every statement settled describes them, so an access package can be built."""
     items = []
     for name in names:
         system = DataSystem.objects.create(organisation=subject_request.organisation, name=name)
         items.append(ChecklistItem.objects.create(request=subject_request, system=system,
                                                   system_name=name,
                                                   state=ChecklistItem.State.DONE))
+    if settled and items:
+        settled_record(*(item.system for item in items), name=f"Behandling {names[0]}")
     return items
 
 
@@ -397,6 +402,58 @@ def test_request_build_rules(access_request, portability_request, handler):
     access_request.save()
     with pytest.raises(ValidationError, match="closed"):
         packages.request_build(access_request, Package.Kind.ACCESS, actor=handler)
+
+
+def test_request_build_refuses_an_access_package_whose_cover_would_guess(
+        access_request, handler, django_capture_on_commit_callbacks):
+    crm, = systems(access_request, "CRM", settled=False)
+    packages.save_export(access_request, upload("a.csv", b"a\n1\n"), checklist_item=crm,
+                         actor=handler)
+    # Data found in a system no record of processing describes.
+    with pytest.raises(ValidationError) as refused:
+        packages.request_build(access_request, Package.Kind.ACCESS, actor=handler)
+    assert "CRM: no record of processing linked to this system" in str(refused.value)
+    # A record whose recipients and transfers nobody settled: an empty field is not "none".
+    record = settled_record(crm.system, no_recipients=False, no_transfers=False)
+    with pytest.raises(ValidationError) as refused:
+        packages.request_build(access_request, Package.Kind.ACCESS, actor=handler)
+    assert refused.value.messages[1:] == [
+        "Record of processing “Kundeforhold”: neither written out nor marked “none”: "
+        "recipients, transfers outside the EEA and safeguards."]
+    assert not access_request.packages.exists()
+
+    record.recipients = "Regnskapsbyrået Tall AS."
+    record.no_transfers = True
+    record.save()
+    package = build_now(access_request, Package.Kind.ACCESS, handler,
+                        django_capture_on_commit_callbacks)
+    assert package.state == Package.State.READY, package.error
+
+
+def test_a_build_fails_when_the_records_became_unsettled_after_it_was_requested(
+        access_request, handler):
+    crm, = systems(access_request, "CRM")
+    packages.save_export(access_request, upload("a.csv", b"a\n1\n"), checklist_item=crm,
+                         actor=handler)
+    package = packages.request_build(access_request, Package.Kind.ACCESS, actor=handler)
+    crm.system.processing_records.update(no_transfers=False)
+
+    package = packages.build(package.pk)
+
+    assert package.state == Package.State.FAILED
+    assert "“Behandling CRM”" in package.error  # the record to settle, named to staff
+    assert not package.file
+
+
+# A portability archive has no cover: the records do not hold it up.
+def test_a_portability_archive_is_built_without_records_of_processing(
+        portability_request, handler, django_capture_on_commit_callbacks):
+    crm, = systems(portability_request, "CRM", settled=False)
+    packages.save_export(portability_request, upload("a.csv", b"a\n1\n"),
+                         checklist_item=crm, actor=handler)
+    package = build_now(portability_request, Package.Kind.PORTABILITY, handler,
+                        django_capture_on_commit_callbacks)
+    assert package.state == Package.State.READY, package.error
 
 
 # Download, expiry and deletion -------------------------------------------------------------

@@ -3,7 +3,7 @@ read by handlers."""
 
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -31,14 +31,16 @@ class ProcessingRecordForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The people whose data this activity processes. None ticked: everyone. "
                     "The access cover document lists the activities of the requester's "
-                    "relationship (Art. 15(1))."),
+                    "relationship linked to the systems where the requester's data was "
+                    "found (Art. 15(1))."),
     )
 
     class Meta:
         model = ProcessingRecord
         fields = ("organisation", "name", "purposes", "legal_basis", "legitimate_interests",
-                  "data_categories", "relationships", "recipients", "transfers", "retention",
-                  "source", "automated_decisions", "systems")
+                  "data_categories", "relationships", "recipients", "no_recipients",
+                  "transfers", "no_transfers", "retention", "source", "source_is_subject",
+                  "automated_decisions", "no_automated_decisions", "systems", "note")
         widgets = {"systems": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
@@ -66,6 +68,12 @@ class ProcessingRecordForm(forms.ModelForm):
             # Art. 13(1)(d), 14(2)(b): the interests must be named.
             self.add_error("legitimate_interests", gettext(
                 "Name the legitimate interests pursued (Art. 13(1)(d))."))
+        for text, none in ProcessingRecord.STATEMENTS:
+            if (cleaned.get(text) or "").strip() and cleaned.get(none):
+                # Both would contradict each other on the cover; neither is allowed (the
+                # record is flagged as undecided until one is chosen).
+                self.add_error(none, gettext(
+                    "Either write it out or mark it “none”, not both."))
         return cleaned
 
 
@@ -94,16 +102,22 @@ class ProcessingRecordAdmin(PortalAdmin):
 
     add_action = change_action = delete_action = access.KEEP_RECORDS
     form = ProcessingRecordForm
-    list_display = ("name", "organisation", "legal_basis", "relationships_display")
+    list_display = ("name", "organisation", "legal_basis", "relationships_display",
+                    "undecided_display")
     list_filter = (("organisation", admin.RelatedOnlyFieldListFilter), "legal_basis")
     list_select_related = ("organisation",)
     search_fields = ("name", "purposes", "data_categories")
-    readonly_fields = ("relationships_display", "systems_display")
+    readonly_fields = ("relationships_display", "systems_display", "undecided_display")
     show_full_result_count = False
 
     @admin.display(description=_("whose data"))
     def relationships_display(self, record):
         return relationship_labels(record.relationships)
+
+    @admin.display(description=_("not yet settled"))
+    def undecided_display(self, record):
+        """What the access cover cannot state until it is written out or marked "none"."""
+        return ", ".join(record.undecided()) or "–"
 
     @admin.display(description=_("systems"))
     def systems_display(self, record):
@@ -111,11 +125,24 @@ class ProcessingRecordAdmin(PortalAdmin):
 
     def get_fields(self, request, obj=None):
         fields = list(self.form.Meta.fields)
+        if obj is not None:
+            fields.insert(0, "undecided_display")
         if obj is not None and not self.has_change_permission(request, obj):
             # Read-only: the labels, not the stored codes.
             fields[fields.index("relationships")] = "relationships_display"
             fields[fields.index("systems")] = "systems_display"
         return fields
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="",
+                           obj=None):
+        undecided = obj.undecided() if obj is not None else []
+        if undecided and request.method == "GET":
+            messages.warning(request, gettext(
+                "The access cover cannot state these until they are written out or marked "
+                "“none”; no access package whose cover shows this record can be built: "
+                "%(fields)s.") % {"fields": ", ".join(undecided)})
+        return super().render_change_form(request, context, add=add, change=change,
+                                          form_url=form_url, obj=obj)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "systems":

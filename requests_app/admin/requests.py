@@ -537,13 +537,16 @@ class RequestAdmin(RequestPagesMixin, PortalAdmin):
             context.update(self._decision_tools(request, obj))
             context.update(admin_packages.tools(self, request, obj))
             context.update(admin_outcomes.tools(self, request, obj))
-            if (obj.type == RequestType.ACCESS and obj.is_open
-                    and not cover.has_records(obj)):
-                # The cover would say so to the requester: Art. 15(1)(a)-(h) need the records.
-                messages.warning(request, gettext(
-                    "No record of processing concerns this requester's relationship: the "
-                    "access cover document will say that the organisation has not described "
-                    "its processing. Add the records of processing first (Art. 15(1), 30)."))
+            if obj.type == RequestType.ACCESS and obj.is_open:
+                # Said before the build is refused for it: the cover states only what the
+                # records of processing say (Art. 15(1)(a)-(h), 15(2)).
+                problems = cover.missing(obj)
+                if problems:
+                    messages.warning(request, format_html(
+                        "{}<ul>{}</ul>", gettext(
+                            "Before the access package can be built, settle these in the "
+                            "records of processing (Art. 15(1), 30):"),
+                        format_html_join("", "<li>{}</li>", ((p,) for p in problems))))
         return super().render_change_form(request, context, add=add, change=change,
                                           form_url=form_url, obj=obj)
 

@@ -43,6 +43,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from requests_app import access, crypto, csvfiles, events, jobs
+from requests_app.delivery import cover
 from requests_app.models import (
     ChecklistItem,
     Event,
@@ -140,8 +141,9 @@ def request_build(request: Request, kind: str, *, actor: AbstractBaseUser | None
 
     Allowed while the request is open, for the kind its type calls for, when there is an
     export to put in it or every system on the checklist had nothing (the access package is
-    then the cover document alone), and when no package of the same kind is already queued
-    or building; by whoever may work on the organisation's requests."""
+    then the cover document alone), for an access package when its cover states only what
+    the records of processing say (``cover.missing``), and when no package of the same kind
+    is already queued or building; by whoever may work on the organisation's requests."""
     access.require(actor, access.WORK, request.organisation_id)
     locked = Request.objects.select_for_update().get(pk=request.pk)
     if not locked.is_open:
@@ -156,6 +158,8 @@ def request_build(request: Request, kind: str, *, actor: AbstractBaseUser | None
             raise ValidationError(_(
                 "Add the exports from the systems first, or mark every system on the "
                 "checklist “Nothing found” or “Not applicable”."))
+    if kind == Package.Kind.ACCESS:
+        _require_cover_settled(locked)
     if locked.packages.filter(kind=kind, state__in=(Package.State.QUEUED,
                                                     Package.State.BUILDING)).exists():
         raise ValidationError(_("A package of this kind is already being built."))
@@ -163,6 +167,17 @@ def request_build(request: Request, kind: str, *, actor: AbstractBaseUser | None
     events.record(locked, Event.Kind.PACKAGE_QUEUED, actor=actor, to_value=kind)
     jobs.queue_on_commit("requests_app.tasks.build_package", package.pk)
     return package
+
+
+def _require_cover_settled(request: Request) -> None:
+    """Refuse, listing what is missing, while the cover would describe a system where data
+    was found without a record of processing, or would have to guess a statement nobody made
+    (Art. 15(1)(c), (g), (h), 15(2)): staff settle it in the records first."""
+    problems = cover.missing(request)
+    if problems:
+        raise ValidationError([_(
+            "The access package cannot be built yet: its cover states only what the records "
+            "of processing say, and these are not settled.")] + problems)
 
 
 # Building ----------------------------------------------------------------------------------
@@ -321,9 +336,9 @@ def _copy_export(archive, info, export: ExportFile, progress: _Progress) -> None
 
 def _write_access(writer, package: Package, exports: list[ExportFile],
                   progress: _Progress) -> None:
-    from requests_app.delivery import cover
-
     request = package.request
+    # The records may have changed since the build was requested.
+    _require_cover_settled(request)
     zone = request.organisation.time_zone
     now = timezone.now()
     with zipfile.ZipFile(writer, "w") as archive:

@@ -17,7 +17,10 @@ from staff import auth as staff_auth
 
 DEMO_BACKUP_CODES = 3
 RECORD_OPTIONAL_FIELDS = ("legitimate_interests", "recipients", "transfers", "source",
-                          "automated_decisions")
+                          "automated_decisions", "note")
+#: The explicit "none" of each statement (``ProcessingRecord.STATEMENTS``): not given is
+#: undecided, and written so, so a "none" dropped from the demo data is cleared too.
+RECORD_NONE_FIELDS = tuple(none for _text, none in ProcessingRecord.STATEMENTS)
 
 
 class Command(BaseCommand):
@@ -34,7 +37,8 @@ class Command(BaseCommand):
             names = data.pop("systems")
             # Fields the policy is silent on are written empty, so a field dropped from the
             # demo data is cleared too.
-            defaults = dict.fromkeys(RECORD_OPTIONAL_FIELDS, "") | data
+            defaults = (dict.fromkeys(RECORD_OPTIONAL_FIELDS, "")
+                        | dict.fromkeys(RECORD_NONE_FIELDS, False) | data)
             record, _ = ProcessingRecord.objects.update_or_create(
                 organisation=org, name=defaults.pop("name"), defaults=defaults)
             record.systems.set([systems[name] for name in names])
