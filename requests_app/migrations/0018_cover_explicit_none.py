@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests_app', '0013_remove_role_groups'),
+        ('requests_app', '0017_notice_told_and_forwarded'),
     ]
 
     operations = [
