@@ -121,7 +121,7 @@ def test_the_context_holds_only_the_records_that_concern_the_relationship(org_no
 
 def test_the_cover_describes_only_the_processing_of_the_systems_where_data_was_found(org_no):
     customers, newsletter, applicants = _records(org_no)
-    request = make_request(org_no, relationship="customer")
+    request = make_request(org_no, relationship="customer", language="en")
     crm, mail = (DataSystem.objects.get(name=name)
                  for name in ("Kunderegisteret", "Nyhetsbrevverktøyet"))
     item = ChecklistItem.objects.create(request=request, system=mail, system_name=mail.name,

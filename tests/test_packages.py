@@ -441,7 +441,8 @@ def test_a_build_fails_when_the_records_became_unsettled_after_it_was_requested(
     package = packages.build(package.pk)
 
     assert package.state == Package.State.FAILED
-    assert "“Behandling CRM”" in package.error  # the record to settle, named to staff
+    # The record to settle, named to staff in the organisation's language (nb here).
+    assert "«Behandling CRM»" in package.error
     assert not package.file
 
 

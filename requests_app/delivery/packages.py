@@ -337,8 +337,10 @@ def _copy_export(archive, info, export: ExportFile, progress: _Progress) -> None
 def _write_access(writer, package: Package, exports: list[ExportFile],
                   progress: _Progress) -> None:
     request = package.request
-    # The records may have changed since the build was requested.
-    _require_cover_settled(request)
+    # The records may have changed since the build was requested. What is missing is told to
+    # staff (the package's error), so in the organisation's language, not the requester's.
+    with translation.override(request.organisation.default_language):
+        _require_cover_settled(request)
     zone = request.organisation.time_zone
     now = timezone.now()
     with zipfile.ZipFile(writer, "w") as archive:
