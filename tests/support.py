@@ -92,3 +92,14 @@ DIRECT_MARKETING_DONE = (
     "no longer use your data for direct marketing. Your e-mail address is on our list of "
     "addresses that must not receive marketing; the list keeps only a coded form of the "
     "address, not the address itself.")
+
+
+def staff_page(new_context, live_server, client, user):
+    """A browser signed in to the admin as ``user`` (both factors: ``tests/otp_login.py``)."""
+    client.force_login(user)
+    context = new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                          "url": live_server.url}])
+    return context.new_page()

@@ -6,13 +6,12 @@ to static files apply, and the forms and the scripts (the admin's, our upload ch
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from playwright.sync_api import Page, expect
 
 from requests_app.models import Attachment, Request, Status
 from tests.factories import make_request
-from tests.support import TIMEOUT_MS, VALID
+from tests.support import VALID, staff_page
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -32,17 +31,6 @@ def _watch_csp(page: Page) -> list[str]:
             if "Content Security Policy" in message.text else None)
     page.on("pageerror", lambda error: violations.append(str(error)))
     return violations
-
-
-def _staff_page(new_context, live_server, client, user) -> Page:
-    """A browser signed in to the admin as ``user`` (both factors: ``tests/otp_login.py``)."""
-    client.force_login(user)
-    context = new_context()
-    context.set_default_timeout(TIMEOUT_MS)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                          "url": live_server.url}])
-    return context.new_page()
 
 
 def test_the_public_form_works_under_the_csp(page, live_server, org_no):
@@ -68,7 +56,7 @@ def test_the_admin_pages_work_under_the_csp(new_context, live_server, client, ad
                                             org_no):
     # New, so the page offers a status action ("Start work") in its own form.
     overdue = make_request(org_no, status=Status.NEW, days_ago=60)
-    staff = _staff_page(new_context, live_server, client, admin_user)
+    staff = staff_page(new_context, live_server, client, admin_user)
     violations = _watch_csp(staff)
 
     staff.goto(f"{live_server.url}/admin/requests_app/request/?queue=all")

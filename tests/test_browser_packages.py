@@ -18,7 +18,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
@@ -28,7 +27,7 @@ from pypdf import PdfReader
 from requests_app.casework import checklist
 from requests_app.models import ChecklistItem, Event, Organisation, Package, Status
 from tests.factories import make_request
-from tests.support import SCREENSHOTS, TIMEOUT_MS, delete_stored_files, in_language
+from tests.support import SCREENSHOTS, delete_stored_files, in_language, staff_page
 
 # The live server needs committed data: these tests run after the others (pytest-django
 # orders transactional tests last) and each flushes the database at its end. The serialized
@@ -57,17 +56,6 @@ def _remove_stored_files():
     delete_stored_files()
 
 
-def _staff_page(new_context, live_server, client, user) -> Page:
-    """A browser signed in to the admin as ``user`` (both factors: ``tests/otp_login.py``)."""
-    client.force_login(user)
-    context = new_context()
-    context.set_default_timeout(TIMEOUT_MS)
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                          "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                          "url": live_server.url}])
-    return context.new_page()
-
-
 def _add_export(page: Page, system: str, name: str, mime: str, content: bytes) -> None:
     form = page.locator("#add-export-form")
     form.locator("input[type=file]").set_input_files(
@@ -90,7 +78,7 @@ def test_the_requester_downloads_the_package_the_handler_built(
     assert {desk, crm, phone} <= set(items)
 
     # The handler: exports, the build, the checklist, the answer.
-    staff = _staff_page(new_context, live_server, client, handler)
+    staff = staff_page(new_context, live_server, client, handler)
     change_url = live_server.url + reverse("admin:requests_app_request_change",
                                            args=[subject_request.pk])
     staff.goto(change_url)
@@ -165,7 +153,7 @@ def test_the_progress_bar_follows_the_build_without_reloading_the_page(
     package = Package.objects.create(request=subject_request, kind="portability",
                                      state=Package.State.BUILDING, bytes_total=1000,
                                      bytes_done=250)
-    staff = _staff_page(new_context, live_server, client, handler)
+    staff = staff_page(new_context, live_server, client, handler)
     failures = []  # the script's requests (and any other) must not fail
     staff.on("response", lambda r: failures.append(r.url) if r.status >= 400 else None)
     staff.goto(live_server.url + reverse("admin:requests_app_request_change",
