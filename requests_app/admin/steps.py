@@ -2,7 +2,6 @@
 register a request that came by e-mail, phone, letter or in person. Each page is a form that
 calls one service; the forms are here, the pages are methods of ``RequestPagesMixin``."""
 
-import functools
 import itertools
 import logging
 from datetime import datetime
@@ -435,7 +434,7 @@ class RequestPagesMixin:
         return TemplateResponse(request, "admin/requests_app/request/extend.html", context)
 
     def _answer_view(self, request, obj, *, form_class, outcomes, title, submit_label,
-                     perform, success, intro=(), extra=None):
+                     perform, success, intro=(), extra=None, form_kwargs=None):
         """A page that answers the requester: a reply template fills the text in (GET
         ``?template=<id>``, no JavaScript), staff edit it, and POST calls ``perform``. A
         refusal by the service is shown on the form; success goes back to the request."""
@@ -447,10 +446,9 @@ class RequestPagesMixin:
             chosen = next((t for t in templates if t.pk == int(wanted)), None)
 
         # The answering forms ask how a requester without an address was told.
-        # (``form_class`` may be a ``functools.partial`` binding the refusal's grounds.)
-        form_kwargs = ({"needs_notice": notice.needed(obj)}
-                       if issubclass(getattr(form_class, "func", form_class), NoticeForm)
-                       else {})
+        form_kwargs = dict(form_kwargs or {})
+        if issubclass(form_class, NoticeForm):
+            form_kwargs["needs_notice"] = notice.needed(obj)
         if request.method == "POST":
             form = form_class(request.POST, **form_kwargs)
             if form.is_valid():
@@ -566,7 +564,7 @@ class RequestPagesMixin:
         authority = obj.organisation.authority_contact
         return self._answer_view(
             request, obj,
-            form_class=functools.partial(RefuseForm, grounds=outcomes.refusal_grounds(obj)),
+            form_class=RefuseForm, form_kwargs={"grounds": outcomes.refusal_grounds(obj)},
             outcomes=[ReplyTemplate.Outcome.REFUSED, ReplyTemplate.Outcome.PARTLY_REFUSED],
             title=_("Refuse the request"), submit_label=_("Send the refusal"),
             intro=[gettext("The answer ends with the requester's right to complain to "
