@@ -66,11 +66,9 @@ def _compose(
 
 def enqueue(email_id: int) -> bool:
     """Hand one outbox row to the broker. A broker that is down is not an error here: the row
-    stays pending and ``drain_outbox`` queues it later. Returns whether it was queued."""
-    if not jobs.publish("requests_app.tasks.send_email", email_id):
-        logger.warning("Broker unavailable; e-mail %s stays in the outbox.", email_id)
-        return False
-    return True
+    stays pending and ``drain_outbox`` queues it later (``jobs.publish`` logs the failure).
+    Returns whether it was queued."""
+    return jobs.publish("requests_app.tasks.send_email", email_id)
 
 
 def confirmation_email(request: Request, confirm_url: str) -> OutgoingEmail:
