@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 
 from requests_app import access, crypto
 from requests_app.identity import methods as eid_methods
-from requests_app.models import AssuranceLevel, EidSettings, Organisation, Request
+from requests_app.models import (
+    AssuranceLevel,
+    EidSettings,
+    Message,
+    Organisation,
+    Request,
+    Status,
+)
 
 _SECRET_PURPOSE = "EidSettings.client_secret"
 
@@ -53,16 +60,13 @@ def check_discovery(issuer: str) -> dict:
     return document
 
 
-@transaction.atomic
-def configure(organisation: Organisation, *, actor: AbstractBaseUser | None, issuer: str,
-              client_id: str, client_secret: str | None, methods: list[str], level: str,
-              enabled: bool = True, offer_after_confirmation: bool = True,
-              advance_when_verified: bool = False, discover: bool = True) -> EidSettings:
-    """Connect (or change) the organisation's broker. Only its organisation admins
-    (``access.ADMINISTER``). ``client_secret`` None or empty keeps the stored one (the form
-    never shows it back); a new connection needs one. ``discover=False`` skips the
-    discovery check (the demo data, written before any broker runs)."""
-    access.require(actor, access.ADMINISTER, organisation)
+def check(organisation: Organisation, *, issuer: str, client_id: str,
+          client_secret: str | None, methods: list[str], level: str,
+          discover: bool = True) -> None:
+    """Refuse (``ValidationError`` keyed by field, for the staff form) a connection that
+    cannot work: no issuer URL or client id, no method or one that cannot reach the level,
+    no secret for a new connection, and (``discover``) a broker whose discovery document
+    does not answer as that issuer."""
     issuer = issuer.strip()
     errors: dict[str, str] = {}
     try:
@@ -77,17 +81,32 @@ def configure(organisation: Organisation, *, actor: AbstractBaseUser | None, iss
     if level not in AssuranceLevel.values:
         errors["level"] = _("Choose the assurance level.")
     elif methods and not unknown and not eid_methods.offered(methods, level):
-        errors["methods"] = _("None of these methods reaches the assurance level “%(level)s”.") % {
-            "level": AssuranceLevel(level).label}
-    existing = EidSettings.objects.select_for_update().filter(organisation=organisation).first()
-    if not client_secret and existing is None:
+        errors["methods"] = _("None of these methods reaches the assurance level "
+                              "“%(level)s”.") % {"level": AssuranceLevel(level).label}
+    if not client_secret and not EidSettings.objects.filter(organisation=organisation).exists():
         errors["client_secret"] = _("Give the client secret the broker gave you.")
     if errors:
         raise ValidationError(errors)
     if discover:
         check_discovery(issuer)
+
+
+@transaction.atomic
+def configure(organisation: Organisation, *, actor: AbstractBaseUser | None, issuer: str,
+              client_id: str, client_secret: str | None, methods: list[str], level: str,
+              enabled: bool = True, offer_after_confirmation: bool = True,
+              advance_when_verified: bool = False, discover: bool = True) -> EidSettings:
+    """Connect (or change) the organisation's broker, once ``check`` passes. Only its
+    organisation admins (``access.ADMINISTER``). ``client_secret`` None or empty keeps the
+    stored one (the form never shows it back); a new connection needs one.
+    ``discover=False`` skips the discovery check (the demo data, written before any broker
+    runs)."""
+    access.require(actor, access.ADMINISTER, organisation)
+    existing = EidSettings.objects.select_for_update().filter(organisation=organisation).first()
+    check(organisation, issuer=issuer, client_id=client_id, client_secret=client_secret,
+          methods=methods, level=level, discover=discover)
     eid = existing or EidSettings(organisation=organisation)
-    eid.issuer, eid.client_id = issuer, client_id.strip()
+    eid.issuer, eid.client_id = issuer.strip(), client_id.strip()
     if client_secret:
         eid.client_secret_sealed = crypto.seal_text(client_secret, purpose=_SECRET_PURPOSE)
     eid.methods = ",".join(methods)
@@ -101,8 +120,7 @@ def configure(organisation: Organisation, *, actor: AbstractBaseUser | None, iss
 
 def active(organisation: Organisation) -> EidSettings | None:
     """The organisation's broker if it is connected and on."""
-    eid = EidSettings.objects.filter(organisation=organisation, enabled=True).first()
-    return eid
+    return EidSettings.objects.filter(organisation=organisation, enabled=True).first()
 
 
 def offered_methods(eid: EidSettings) -> list[eid_methods.Method]:
@@ -114,8 +132,6 @@ def wanted(request: Request) -> bool:
     staff asked for identity (the request waits on an identity question, or is in the
     identity check), or the organisation offers it from the start, while the request is
     open and the requester is not verified yet."""
-    from requests_app.models import Message, Status
-
     if not request.is_open or request.verifications.exists():
         return False
     if request.status == Status.IDENTITY_CHECK:
