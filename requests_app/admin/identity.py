@@ -26,6 +26,9 @@ MATCH_LABELS = {
 
 
 class EidSettingsForm(forms.ModelForm):
+    issuer = forms.URLField(
+        label=_("issuer URL"), max_length=300, assume_scheme="https",
+        help_text=EidSettings._meta.get_field("issuer").help_text)
     client_secret = forms.CharField(
         label=_("client secret"), required=False, strip=True,
         widget=forms.PasswordInput(render_value=False),

@@ -199,7 +199,13 @@ def validate_id_token(eid: EidSettings, token: dict, *, nonce: str, method: str)
         raise Refused(NOT_OFFERED)
     app = client(eid)
     try:
-        claims = app.parse_id_token(token, nonce=nonce, leeway=LEEWAY_SECONDS)
+        metadata = app.load_server_metadata()
+        # Authlib checks ``aud`` only when told the values (without them, a token for another
+        # client with our id as ``azp`` would pass), so both are given here.
+        options = {"iss": {"essential": True, "values": [metadata.get("issuer")]},
+                   "aud": {"essential": True, "values": [eid.client_id]}}
+        claims = app.parse_id_token(token, nonce=nonce, claims_options=options,
+                                    leeway=LEEWAY_SECONDS)
     except requests.RequestException as error:
         raise Refused(BROKER_DOWN, detail=type(error).__name__) from None
     except (AuthlibBaseError, ValueError, KeyError, TypeError) as error:
