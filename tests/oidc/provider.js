@@ -24,12 +24,14 @@ const ACCOUNTS = {
   soren: { given_name: 'Søren', family_name: 'Kierkegaard', name: 'Søren Aabye Kierkegaard' },
 };
 
-function account(login) {
+// The broker's subject is "broker-<login>", so a test can tell it from the login.
+function account(sub) {
+  const login = sub.replace(/^broker-/, '');
   const known = ACCOUNTS[login] || { name: login, given_name: login, family_name: '' };
   return {
-    accountId: login,
+    accountId: sub,
     async claims() {
-      return { sub: `broker-${login}`, ...known, nin: NIN, ssn: NIN, birthdate: '1990-01-01' };
+      return { sub, ...known, nin: NIN, ssn: NIN, birthdate: '1990-01-01' };
     },
   };
 }
@@ -64,7 +66,7 @@ const provider = new Provider(issuer, {
   cookies: { keys: ['test-only-cookie-key'] },
   features: { devInteractions: { enabled: true } },
   pkce: { methods: ['S256'], required: () => true },
-  findAccount: async (ctx, sub) => account(sub.replace(/^broker-/, '')),
+  findAccount: async (ctx, sub) => account(sub),
   ttl: { AuthorizationCode: 60, IdToken: 300, Session: 600, Interaction: 600, Grant: 600 },
 });
 provider.proxy = false;
