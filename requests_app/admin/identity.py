@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import formats, timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -102,7 +103,9 @@ def verifications_html(subject_request: Request):
         return (verification.get_role_display(), verification.verified_name,
                 subject_request.subject_name, MATCH_LABELS[hint], hint.value,
                 method.label if method else verification.method,
-                verification.get_level_display(), verification.verified_at)
+                verification.get_level_display(),
+                formats.date_format(timezone.localtime(verification.verified_at),
+                                    "DATETIME_FORMAT"))
 
     return format_html_join(
         "", '<div data-testid="eid-verification">{}: <strong data-testid="eid-name">{}</strong>'
