@@ -138,7 +138,8 @@ def drive_provider_login(authorize_url: str, *, login: str = "kari", cancel: boo
             if "/eid/callback/" in url:
                 return url
             continue
-        assert response.status_code == 200, re.sub(r"<style>.*?</style>", "", response.text, flags=re.S)[:1500]
+        assert response.status_code == 200, re.sub(r"<style>.*?</style>", "", response.text,
+                                                   flags=re.S)[:1500]
         page = response.text
         if cancel:
             abort = re.search(r'href="([^"]+/abort)"', page)
