@@ -72,7 +72,7 @@ def check(organisation: Organisation, *, issuer: str, client_id: str,
     try:
         URLValidator(schemes=["https", "http"])(issuer)
     except ValidationError:
-        errors["issuer"] = _("Give the broker's issuer URL, e.g. https://example.idura.broker.")
+        errors["issuer"] = _("Give the broker's issuer URL, e.g. https://yourcompany.criipto.id.")
     if not client_id.strip():
         errors["client_id"] = _("Give the client id the broker gave you.")
     unknown = [code for code in methods if code not in eid_methods.METHODS]
