@@ -10,7 +10,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run install install-dev test lint messages system-deps oidc-provider bench
+.PHONY: help run install install-dev test lint messages system-deps oidc-provider eid-provider bench
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -59,6 +59,10 @@ oidc-provider: system-deps  ## Install the eID tests' OpenID provider (npm ci in
 	  else echo "The eID tests need npm: sudo apt-get install npm" >&2; exit 1; fi; }
 	@if [ ! -d $(OIDC_DIR)/node_modules ] || [ $(OIDC_DIR)/package-lock.json -nt $(OIDC_DIR)/node_modules ]; then \
 	  (cd $(OIDC_DIR) && npm ci --no-audit --no-fund --silent) && touch $(OIDC_DIR)/node_modules; fi
+
+eid-provider: oidc-provider  ## The tests' OpenID provider for the demo's BankID/MitID: then DEMO_EID_ISSUER=http://127.0.0.1:9000 make run
+	cd $(OIDC_DIR) && PORT=9000 ISSUER=http://127.0.0.1:9000 CLIENT_ID=portal-demo \
+	  CLIENT_SECRET=demo-secret REDIRECT_URIS=http://$(ADDR)/eid/callback/ node provider.js
 
 test: install-dev system-deps oidc-provider  ## Run the whole test suite (DATABASE_URL/REDIS_URL select PostgreSQL/Redis)
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
