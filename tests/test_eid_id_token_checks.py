@@ -10,6 +10,7 @@ exchange (tests/test_eid_provider_flow.py).
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -196,6 +197,19 @@ def test_a_broker_that_is_down_when_its_keys_are_needed_is_reported_as_down(eid,
     tiny.stop()
     refused = _refused(eid, tiny.sign())
     assert refused.reason == broker.BROKER_DOWN
+
+
+def _b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def test_an_unsigned_or_symmetrically_signed_token_is_refused(eid, tiny):
+    _header, payload, _signature = tiny.sign().split(".")
+    assert _refused(eid, f"{_b64({'alg': 'none'})}.{payload}.").detail == "alg"
+    hs256 = jwt.encode({"alg": "HS256", "kid": "k1"}, json.loads(
+        base64.urlsafe_b64decode(payload + "==")), "s3cret").decode()
+    assert _refused(eid, hs256).detail == "alg"  # signed with the client secret
+    assert _refused(eid, "not-a-token").reason == broker.INVALID_TOKEN
 
 
 def test_no_id_token_at_all_is_refused(eid):

@@ -30,7 +30,9 @@ the acr are read.
 
 from __future__ import annotations
 
+import json
 import time
+from base64 import urlsafe_b64decode
 from dataclasses import dataclass
 
 import requests
@@ -50,6 +52,10 @@ FLOW_MINUTES = 15
 #: Seconds for each call to the broker.
 TIMEOUT_SECONDS = 10
 _SESSION_KEY = "eid_flows"
+#: Signature algorithms an ID token may use: asymmetric only. Never "none", and never HS256
+#: (a key the client knows too: whoever has the client secret could sign), whatever the
+#: broker's discovery document lists.
+ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
 
 # The reasons of ``Refused``.
 CANCELLED = "cancelled"
@@ -197,6 +203,8 @@ def validate_id_token(eid: EidSettings, token: dict, *, nonce: str, method: str)
     chosen = eid_methods.METHODS.get(method)
     if chosen is None:
         raise Refused(NOT_OFFERED)
+    if _algorithm(token["id_token"]) not in ALGORITHMS:
+        raise Refused(INVALID_TOKEN, detail="alg")
     app = client(eid)
     try:
         metadata = app.load_server_metadata()
@@ -225,6 +233,15 @@ def validate_id_token(eid: EidSettings, token: dict, *, nonce: str, method: str)
         raise Refused(INVALID_TOKEN, detail="sub or name")
     return Identity(subject=str(subject), name=name.strip()[:200], method=chosen.code,
                     level=level)
+
+
+def _algorithm(id_token: str) -> str | None:
+    """The ``alg`` of a compact JWS's header, or None if it cannot be read."""
+    try:
+        header = json.loads(urlsafe_b64decode(id_token.split(".")[0] + "=="))
+    except (ValueError, TypeError, IndexError):
+        return None
+    return header.get("alg") if isinstance(header, dict) else None
 
 
 def _method(eid: EidSettings, method: str, subject_request: Request) -> eid_methods.Method:
