@@ -10,7 +10,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run install install-dev test lint messages system-deps bench
+.PHONY: help run install install-dev test lint messages system-deps oidc-provider eid-provider bench
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -36,8 +36,10 @@ run: install  ## Start the portal with demo data: web, Celery worker and beat (n
 	  --schedule var/celerybeat-schedule & \
 	$(MANAGE) runserver $(ADDR)
 
-# Debian packages the tests need: chromium for the browser tests, pango for PDF reports.
-SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+# Debian packages the tests need: chromium for the browser tests, pango for PDF reports,
+# nodejs for the OpenID provider of the eID tests (tests/oidc/; npm comes with it, or see
+# the oidc-provider target).
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core nodejs
 
 system-deps:  ## Install the Debian packages the tests need (chromium, pango), if missing
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -47,7 +49,22 @@ system-deps:  ## Install the Debian packages the tests need (chromium, pango), i
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "The tests need these Debian packages: sudo apt-get install $$missing" >&2; exit 1; fi; fi
 
-test: install-dev system-deps  ## Run the whole test suite (DATABASE_URL/REDIS_URL select PostgreSQL/Redis)
+# The eID tests run a real OpenID provider (oidc-provider, pinned in tests/oidc/package-lock.json).
+OIDC_DIR := tests/oidc
+
+oidc-provider: system-deps  ## Install the eID tests' OpenID provider (npm ci in tests/oidc), if missing or stale
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  else echo "The eID tests need npm: sudo apt-get install npm" >&2; exit 1; fi; }
+	@if [ ! -d $(OIDC_DIR)/node_modules ] || [ $(OIDC_DIR)/package-lock.json -nt $(OIDC_DIR)/node_modules ]; then \
+	  (cd $(OIDC_DIR) && npm ci --no-audit --no-fund --silent) && touch $(OIDC_DIR)/node_modules; fi
+
+eid-provider: oidc-provider  ## The tests' OpenID provider for the demo's BankID/MitID: then DEMO_EID_ISSUER=http://127.0.0.1:9000 make run
+	cd $(OIDC_DIR) && PORT=9000 ISSUER=http://127.0.0.1:9000 CLIENT_ID=portal-demo \
+	  CLIENT_SECRET=demo-secret REDIRECT_URIS=http://$(ADDR)/eid/callback/ node provider.js
+
+test: install-dev system-deps oidc-provider  ## Run the whole test suite (DATABASE_URL/REDIS_URL select PostgreSQL/Redis)
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev  ## ruff and the import contract (lint-imports)

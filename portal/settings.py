@@ -310,6 +310,9 @@ FILE_ENCRYPTION_KEY = env.str("FILE_ENCRYPTION_KEY", default="")
 # Key of the suppression list's hashes (Art. 21(3)). Empty: derived from SECRET_KEY. Must not
 # change once the list has entries, or old entries stop matching.
 SUPPRESSION_HASH_KEY = env.str("SUPPRESSION_HASH_KEY", default="")
+# Key of the hashes of the eID broker's subject identifiers (``identity.verification``).
+# Empty: derived from SECRET_KEY. Changing it only stops old and new hashes matching.
+EID_SUBJECT_HASH_KEY = env.str("EID_SUBJECT_HASH_KEY", default="")
 # Minutes a package's signed download link works; the status page makes a new one on demand.
 PACKAGE_LINK_MINUTES = env.int("PACKAGE_LINK_MINUTES", default=10)
 # Largest export file staff may upload (bytes).

@@ -2,7 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from requests_app.views import public
+from requests_app.views import identity, public
 from staff.auth import StaffAdminSite
 
 # Staff need a second factor: django-otp's documented way to make the default admin site an
@@ -14,6 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("reports.urls")),
     path("healthz", public.healthz, name="healthz"),
+    # The eID broker's callback: one URL, outside the language prefix, to register with it.
+    path("eid/callback/", identity.callback, name="eid_callback"),
 ]
 urlpatterns += i18n_patterns(
     path("", include("requests_app.urls")),

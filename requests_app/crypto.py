@@ -268,3 +268,33 @@ def _closing(chunks: Iterator[bytes], raw) -> Iterator[bytes]:
         yield from chunks
     finally:
         raw.close()
+
+
+# --- Short secrets in the database --------------------------------------------------------
+#
+# A broker's client secret (``EidSettings``) must not sit in clear in the database or its
+# backups: with it, anyone could act as the organisation towards the broker. One AES-256-GCM
+# message under a key derived from the master key for this purpose only, with a random
+# 12-byte nonce: base64 of nonce | ciphertext + tag.
+
+_TEXT_INFO = b"rights-portal sealed database text"
+
+
+def seal_text(plaintext: str, *, purpose: str) -> str:
+    """``plaintext`` encrypted and authenticated for storage; ``purpose`` (e.g. the field's
+    name) is the associated data, so a value cannot be moved to another field."""
+    nonce = os.urandom(12)
+    key = _hkdf(master_key(), salt=None, info=_TEXT_INFO)
+    sealed = AESGCM(key).encrypt(nonce, plaintext.encode(), purpose.encode())
+    return base64.b64encode(nonce + sealed).decode()
+
+
+def open_text(sealed: str, *, purpose: str) -> str:
+    """The plaintext of ``seal_text``; ``TamperedError`` if it was altered, sealed for another
+    purpose, or under another key."""
+    try:
+        raw = base64.b64decode(sealed, validate=True)
+        key = _hkdf(master_key(), salt=None, info=_TEXT_INFO)
+        return AESGCM(key).decrypt(raw[:12], raw[12:], purpose.encode()).decode()
+    except (ValueError, InvalidTag) as error:
+        raise TamperedError("The sealed text cannot be opened.") from error

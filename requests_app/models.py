@@ -567,6 +567,7 @@ class Event(models.Model):
             "Requester told the restriction will be lifted")
         RESTRICTION_LIFTED = "restriction_lifted", _("Restriction lifted")
         TOLD = "told", _("Requester told without e-mail")
+        IDENTITY_VERIFIED = "identity_verified", _("Identity verified electronically")
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
@@ -1130,3 +1131,86 @@ class Package(models.Model):
         if not self.bytes_total:
             return 0
         return min(99, self.bytes_done * 100 // self.bytes_total)
+
+
+# --- Electronic identity (BankID, MitID) through an OpenID Connect broker --------------------
+
+
+class AssuranceLevel(models.TextChoices):
+    """eIDAS levels of assurance (Regulation 910/2014 Art. 8), as the brokers' ``acr`` values
+    name them. Ordered: a higher level satisfies a lower requirement."""
+
+    SUBSTANTIAL = "substantial", _("Substantial")
+    HIGH = "high", _("High")
+
+
+class EidSettings(models.Model):
+    """An organisation's connection to an OpenID Connect broker (Idura/Criipto, Signicat,
+    Signaturgruppen) for strong identity: written by its organisation admins through
+    ``identity.configuration.configure`` only. The client secret is stored encrypted
+    (``crypto.seal_text``), never in clear."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE,
+                                        related_name="eid", verbose_name=_("organisation"))
+    enabled = models.BooleanField(_("enabled"), default=True)
+    issuer = models.URLField(
+        _("issuer URL"), max_length=300,
+        help_text=_("The broker's issuer; its .well-known/openid-configuration is read from "
+                    "there."))
+    client_id = models.CharField(_("client id"), max_length=200)
+    client_secret_sealed = models.TextField(editable=False)
+    #: Method codes (``identity.methods.METHODS``), comma-separated.
+    methods = models.CharField(_("accepted methods"), max_length=200)
+    level = models.CharField(_("assurance level"), max_length=12,
+                             choices=AssuranceLevel.choices, default=AssuranceLevel.SUBSTANTIAL)
+    offer_after_confirmation = models.BooleanField(
+        _("offer it right after the e-mail is confirmed"), default=True,
+        help_text=_("Off: the status page offers it only when staff ask the requester to "
+                    "confirm their identity."))
+    advance_when_verified = models.BooleanField(
+        _("move the request on when verified"), default=False,
+        help_text=_("On: a request waiting for the identity check goes to “in progress” as "
+                    "soon as the requester is verified, without staff action."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("electronic identity (eID)")
+        verbose_name_plural = _("electronic identity (eID)")
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+    @property
+    def method_codes(self) -> list[str]:
+        return [code for code in self.methods.split(",") if code]
+
+
+class IdentityVerification(models.Model):
+    """One party of a request verified with an electronic identity (Art. 12(6)). Data
+    minimisation (Art. 5(1)(c)): the method, the level, when, the verified name, and the
+    broker's subject identifier only as a keyed hash (to see that two verifications are the
+    same person); never a national identity number. A request may carry several parties
+    (the requester, and later the person a request is filed for)."""
+
+    class Role(models.TextChoices):
+        REQUESTER = "requester", _("Requester")
+        DATA_SUBJECT = "data_subject", _("The person the request is about")
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE,
+                                related_name="verifications", verbose_name=_("request"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices,
+                            default=Role.REQUESTER)
+    method = models.CharField(_("method"), max_length=24)
+    level = models.CharField(_("assurance level"), max_length=12,
+                             choices=AssuranceLevel.choices)
+    verified_at = models.DateTimeField(_("verified"), default=timezone.now)
+    verified_name = models.CharField(_("verified name"), max_length=200)
+    subject_hash = models.CharField(_("broker's subject (keyed hash)"), max_length=64)
+
+    class Meta:
+        ordering = ["-verified_at", "-id"]
+        verbose_name = _("identity verification")
+        verbose_name_plural = _("identity verifications")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.verified_at:%Y-%m-%d}"

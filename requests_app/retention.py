@@ -37,6 +37,7 @@ from requests_app.models import (
     ChecklistItem,
     Event,
     ExportFile,
+    IdentityVerification,
     Message,
     Organisation,
     OutgoingEmail,
@@ -142,6 +143,8 @@ def purge_request(request_id: int, *, now: datetime | None = None) -> bool:
         Event.objects.filter(request_id__in=linked - {None}, kind=Event.Kind.DUPLICATE,
                              to_value=request.reference).update(to_value="")
         Message.objects.filter(request_id=request_id).delete()
+        # The verified name and the subject's hash go; the event says a verification was made.
+        IdentityVerification.objects.filter(request_id=request_id).delete()
         OutgoingEmail.objects.filter(request_id=request_id).delete()
         ChecklistItem.objects.filter(request_id=request_id).update(
             note="", value_before="", value_after="", recipients_told="")

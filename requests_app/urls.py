@@ -1,6 +1,6 @@
 from django.urls import path
 
-from requests_app.views import downloads, public
+from requests_app.views import downloads, identity, public
 
 app_name = "public"
 urlpatterns = [
@@ -12,5 +12,6 @@ urlpatterns = [
     path("status/<str:token>/", public.status, name="status"),
     path("status/<str:token>/package/<uuid:public_id>/", downloads.package_link,
          name="package_link"),
+    path("status/<str:token>/eid/<slug:method>/", identity.start, name="eid_start"),
     path("package/<str:signed>/", downloads.package_download, name="package_download"),
 ]

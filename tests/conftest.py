@@ -8,6 +8,8 @@ Roles come from the memberships alone (``requests_app.access``): no group, no pe
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.conf import settings
 from django.core import mail
@@ -18,9 +20,11 @@ from requests_app.models import Membership, Organisation, Request
 from tests.support import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    OIDC_DIR,
     TIMEOUT_MS,
     TYPE_DETAILS,
     VALID,
+    free_port,
     link_in,
     staff_user,
 )
@@ -161,3 +165,71 @@ def confirmed(submit, client, org_no, django_capture_on_commit_callbacks):
     return _confirmed
 
 
+
+
+# --- eID: a real OpenID provider ------------------------------------------------------------
+
+
+class OidcProvider:
+    def __init__(self, issuer: str, client_id: str, client_secret: str, process):
+        self.issuer, self.client_id, self.client_secret = issuer, client_id, client_secret
+        self.process = process
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(live_server):
+    """The OpenID provider of ``tests/oidc/provider.js`` (oidc-provider, OpenID-certified, as
+    the BankID and MitID brokers) on a free port, its one client registered with the live
+    server's callback. Node and the provider's packages (``make test`` runs ``npm ci``)
+    must be there: their absence fails, never skips."""
+    import shutil
+    import subprocess
+    import time
+
+    import requests
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is missing: apt-get install nodejs (make test does)", pytrace=False)
+    if not (OIDC_DIR / "node_modules" / "oidc-provider").is_dir():
+        pytest.fail(f"the test OpenID provider is not installed: npm ci in {OIDC_DIR} "
+                    "(make oidc-provider)", pytrace=False)
+    port = free_port()
+    issuer = f"http://127.0.0.1:{port}"
+    env = {"PATH": os.environ.get("PATH", ""), "PORT": str(port), "ISSUER": issuer,
+           "CLIENT_ID": "portal-test", "CLIENT_SECRET": "test-client-secret-4f9a",
+           "REDIRECT_URIS": f"{live_server.url}/eid/callback/"}
+    process = subprocess.Popen([node, "provider.js"], cwd=OIDC_DIR, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"the OpenID provider stopped: {process.stderr.read()}", pytrace=False)
+        try:
+            requests.get(f"{issuer}/.well-known/openid-configuration", timeout=1)
+            break
+        except requests.RequestException:
+            if time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("the OpenID provider did not start in 30 s", pytrace=False)
+            time.sleep(0.1)
+    yield OidcProvider(issuer, env["CLIENT_ID"], env["CLIENT_SECRET"], process)
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def eid_org(org_no, oidc_provider, live_server, settings):
+    """org_no connected to the test provider (Norwegian BankID and Danish MitID, level
+    substantial), pausing the clock while it waits for identity; links point at the live
+    server, whose callback the provider knows."""
+    from requests_app.identity import configuration
+
+    settings.SITE_URL = live_server.url
+    org_no.pause_clock_while_waiting = True
+    org_no.save()
+    configuration.configure(org_no, actor=None, issuer=oidc_provider.issuer,
+                            client_id=oidc_provider.client_id,
+                            client_secret=oidc_provider.client_secret,
+                            methods=["no_bankid", "dk_mitid"], level="substantial")
+    return org_no

@@ -103,3 +103,58 @@ def staff_page(new_context, live_server, client, user):
                           "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
                           "url": live_server.url}])
     return context.new_page()
+
+
+# --- eID: the real OpenID provider of tests/oidc/ ------------------------------------------
+
+OIDC_DIR = Path(settings.BASE_DIR) / "tests" / "oidc"
+#: The national identity number every account of the test provider carries (``nin``/``ssn``).
+PROVIDER_NIN = "01019012345"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def drive_provider_login(authorize_url: str, *, login: str = "kari", cancel: bool = False
+                         ) -> str:
+    """Go through the test provider's devInteractions pages over HTTP, as a browser would:
+    the login form (any password), then the consent form; or cancel at the login. Returns
+    the URL the provider sends the browser back to (the portal's callback with code and
+    state, or with error=access_denied)."""
+    import requests
+
+    session = requests.Session()
+    url, steps = authorize_url, 0
+    while steps < 12:
+        steps += 1
+        response = session.get(url, allow_redirects=False, timeout=10)
+        if response.is_redirect:
+            url = requests.compat.urljoin(url, response.headers["Location"])
+            if "/eid/callback/" in url:
+                return url
+            continue
+        assert response.status_code == 200, re.sub(r"<style>.*?</style>", "", response.text,
+                                                   flags=re.S)[:1500]
+        page = response.text
+        if cancel:
+            abort = re.search(r'href="([^"]+/abort)"', page)
+            assert abort, page[:500]
+            url = requests.compat.urljoin(url, abort.group(1))
+            continue
+        prompt = re.search(r'name="prompt" value="(\w+)"', page).group(1)
+        action = re.search(r'<form[^>]*action="([^"]+)"', page).group(1)
+        data = {"prompt": prompt}
+        if prompt == "login":
+            data.update(login=login, password="any-password")
+        response = session.post(requests.compat.urljoin(url, action), data=data,
+                                allow_redirects=False, timeout=10)
+        assert response.is_redirect, response.text[:500]
+        url = requests.compat.urljoin(url, response.headers["Location"])
+        if "/eid/callback/" in url:
+            return url
+    raise AssertionError("the provider never sent the browser back")

@@ -17,10 +17,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from requests_app import events, outcomes
+from requests_app.identity import configuration
 from requests_app.models import (
     Attachment,
     ChecklistItem,
     DataSystem,
+    EidSettings,
     Event,
     Membership,
     Message,
@@ -99,6 +101,18 @@ def _suppressions(org, n):
         outcomes.suppress(org, f"x{_n()}@example.no", request=make_request(org))
 
 
+def _eid_settings(org, n):
+    """One broker per organisation: each row is another organisation's."""
+    for _ in range(n):
+        i = _n()
+        other = Organisation.objects.create(name=f"Eid {i}", slug=f"eid-{i}", country="NO",
+                                            contact_email=f"eid{i}@firma.example",
+                                            supervisory_authority="datatilsynet-no")
+        configuration.configure(other, actor=None, issuer=f"https://broker{i}.example",
+                                client_id="c", client_secret="s", methods=["no_bankid"],
+                                level="substantial", discover=False)
+
+
 #: Rows of each registered model, made as the given organisation's.
 ROW_MAKERS = {
     Organisation: _organisations,
@@ -109,6 +123,7 @@ ROW_MAKERS = {
     Request: _requests,
     ProcessingRecord: _records,
     SuppressionEntry: _suppressions,
+    EidSettings: _eid_settings,
 }
 
 

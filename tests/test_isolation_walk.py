@@ -44,11 +44,13 @@ from django.utils import timezone
 
 from requests_app import events, outcomes
 from requests_app.casework import conversation
+from requests_app.identity import configuration
 from requests_app.models import (
     Attachment,
     ChecklistItem,
     DataSystem,
     Event,
+    IdentityVerification,
     Membership,
     Message,
     OutgoingEmail,
@@ -201,6 +203,9 @@ def world(request, outsider, org_dk, django_user_model) -> World:
         organisation=org_dk, name="OWNRECORD Kunder", purposes="Levering", legal_basis="contract",
         data_categories="Navn", retention="5 år").systems.set([own_system])
     outcomes.suppress(org_dk, "ole.egen@example.dk", request=own_request)
+    configuration.configure(org_dk, actor=None, issuer="https://own.broker.example",
+                            client_id="OWNCLIENT", client_secret="s", methods=["dk_mitid"],
+                            level="substantial", discover=False)
     world.own_reference = own_request.reference
     before = _pks_by_model()
 
@@ -223,6 +228,12 @@ def world(request, outsider, org_dk, django_user_model) -> World:
         retention="5 years").systems.set([system])
     leak_hash = outcomes.suppress(org_no, "ingrid.lekkasjesen@example.no",
                                   request=subject_request).email_hash
+    configuration.configure(org_no, actor=None, issuer="https://leakbroker.example",
+                            client_id="LEAKCLIENT", client_secret="s", methods=["no_bankid"],
+                            level="substantial", discover=False)
+    IdentityVerification.objects.create(request=subject_request, method="no_bankid",
+                                        level="high", verified_name="LEAKVERIFIED Ingrid",
+                                        subject_hash="0" * 64)
     staff_auth.enrol_totp(nora)
     staff_auth.new_backup_codes(nora, n=2)
     AccessAttempt.objects.create(username=nora.username, ip_address="192.0.2.1",
@@ -244,7 +255,8 @@ def world(request, outsider, org_dk, django_user_model) -> World:
         "40099123", "LEAKDESC", "LEAKEVENT", "LEAKNOTE", "LEAKMSG", "LEAKFILE",
         "LEAKFILECONTENT", "LEAKMAILSUBJECT", "LEAKMAILBODY", "LEAKHISTORY", "LEAKSYSTEM",
         "LEAKHOLDS", "LEAKTEMPLATE", "LEAKAGENT", "nora-lekkasje", "LEAKRECORD",
-        "LEAKPURPOSE", "LEAKCATEGORIES", leak_hash[:16],
+        "LEAKPURPOSE", "LEAKCATEGORIES", leak_hash[:16], "LEAKCLIENT", "leakbroker",
+        "LEAKVERIFIED",
     ]
     world.org_name = org_no.name
     yield world

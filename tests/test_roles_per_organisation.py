@@ -29,9 +29,11 @@ from django.utils import timezone
 from requests_app import access, intake, outcomes
 from requests_app.casework import checklist
 from requests_app.delivery import packages
+from requests_app.identity import configuration
 from requests_app.models import (
     ChecklistItem,
     DataSystem,
+    EidSettings,
     Membership,
     Organisation,
     OutgoingEmail,
@@ -62,6 +64,8 @@ EXPECTED = {
     Request: {"handler": {"view", "add", "change"}, "org_admin": {"view", "add", "change"}},
     OutgoingEmail: {"handler": {"view"}, "org_admin": {"view"}},
     SuppressionEntry: {"handler": {"view"}, "org_admin": {"view"}},
+    # The eID broker: its secret and settings are the organisation admins' alone.
+    EidSettings: {"handler": set(), "org_admin": ALL},
 }
 ROLE_IN = {"NO": "handler", "DK": "org_admin"}  # ``mixed``'s role in each organisation
 
@@ -84,9 +88,12 @@ def _objects(org, tag: str, author) -> dict:
     email = OutgoingEmail.objects.create(request=subject_request, kind="news", to="k@x.no",
                                          language="nb", subject="s", body_text="b")
     entry = outcomes.suppress(org, f"{tag}@example.no")
+    eid = configuration.configure(org, actor=None, issuer=f"https://{tag.lower()}.broker.example",
+                                  client_id=f"{tag} client", client_secret="s",
+                                  methods=["no_bankid"], level="substantial", discover=False)
     return {Organisation: org, DataSystem: system, Request: subject_request,
             ProcessingRecord: record, ReplyTemplate: template, OutgoingEmail: email,
-            SuppressionEntry: entry,
+            SuppressionEntry: entry, EidSettings: eid,
             Membership: Membership.objects.filter(organisation=org).first()}
 
 

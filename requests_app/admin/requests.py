@@ -32,6 +32,7 @@ from requests_app import (
     access,
     references,
 )
+from requests_app.admin import identity as admin_identity
 from requests_app.admin import outcomes as admin_outcomes
 from requests_app.admin import packages as admin_packages
 from requests_app.admin.base import (
@@ -374,7 +375,7 @@ class RequestAdmin(RequestPagesMixin, PortalAdmin):
                        "forwarded_by", "forwarded_at",
                        # how a requester without an e-mail address was told
                        "extension_told_by", "extension_told_at", "answer_told_by",
-                       "answer_told_at")
+                       "answer_told_at", "verified_identity")
 
     def get_fieldsets(self, request, obj=None):
         clock_fields = ["received_at", "confirmed_at", "due_date"]
@@ -411,7 +412,9 @@ class RequestAdmin(RequestPagesMixin, PortalAdmin):
         fieldsets = [
             (None, {"fields": first}),
             (_("Clock"), {"fields": clock_fields}),
-            (_("Data subject"), {"fields": ("subject_name", "subject_email", "subject_phone",
+            (_("Data subject"), {"fields": ("subject_name",
+                                            *(("verified_identity",) if obj else ()),
+                                            "subject_email", "subject_phone",
                                             "relationship", "language", "channel")}),
             (_("What is asked"), {"fields": ("description", "details")}),
         ]
@@ -507,6 +510,11 @@ class RequestAdmin(RequestPagesMixin, PortalAdmin):
             return "–"
         return format_html("<ol>{}</ol>",
                            format_html_join("", "<li>{}</li>", ((s,) for s in summary.steps)))
+
+    @admin.display(description=_("verified identity"))
+    def verified_identity(self, obj):
+        """The eID verifications beside the typed name (``admin.identity``)."""
+        return admin_identity.verifications_html(obj)
 
     @admin.display(description=_("duplicates"))
     def duplicates_display(self, obj):

@@ -343,6 +343,28 @@ def subject_replied(request: Request, *, body: str, files=()) -> Request:
     return request
 
 
+@transaction.atomic
+def identity_verified(request: Request, *, advance: bool) -> Request:
+    """The requester proved their identity with an electronic ID (Art. 12(6);
+    ``identity.verification``). No staff actor: the broker vouches for the person.
+
+    A request waiting for the answer to an identity question stops waiting at once: back to
+    the identity check, or, where the organisation chooses so (``advance``), straight to
+    work. It leaves through ``_move`` like every other answer, so a paused clock resumes
+    there (``legal.resume``), not on a second path. A request in the identity check moves
+    to work only with ``advance``; any other status stays: staff decide."""
+    locked = _lock(request)
+    why = _("Identity verified electronically.")
+    if (locked.status == Status.WAITING_FOR_SUBJECT
+            and _back_from_waiting(locked) == Status.IDENTITY_CHECK):
+        _move(request, Status.IN_PROGRESS if advance else Status.IDENTITY_CHECK, actor=None,
+              actor_label=events.SUBJECT, message=why)
+    elif locked.status == Status.IDENTITY_CHECK and advance:
+        _move(request, Status.IN_PROGRESS, actor=None, actor_label=events.SUBJECT,
+              message=why)
+    return request
+
+
 # --- Outcomes ------------------------------------------------------------------------------
 
 

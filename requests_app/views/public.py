@@ -20,7 +20,7 @@ from requests_app.casework import workflow
 from requests_app.clock import legal
 from requests_app.forms import FORMS, ReplyForm
 from requests_app.models import Message, Organisation, RequestType, Status
-from requests_app.views import downloads
+from requests_app.views import downloads, identity
 
 
 def home(request):
@@ -130,6 +130,7 @@ def status(request, token):
         "lift_from": outcomes.announced_lift(subject_request),
         "packages": downloads.for_status_page(subject_request),
         "status_token": token,
+        "eid": identity.for_status_page(subject_request, token),
     }, status=http_status))
 
 

@@ -5,6 +5,7 @@ three single-use backup codes (a backup code is a valid second factor at the adm
 printed once. ``manage.py staff_otp NAME`` adds an authenticator app.
 """
 
+import os
 import secrets
 
 from django.contrib.auth import get_user_model
@@ -12,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from requests_app.demo_data import ORGANISATIONS, RECORDS
+from requests_app.identity import configuration
 from requests_app.models import DataSystem, Membership, Organisation, ProcessingRecord
 from staff import auth as staff_auth
 
@@ -43,6 +45,20 @@ class Command(BaseCommand):
                 organisation=org, name=defaults.pop("name"), defaults=defaults)
             record.systems.set([systems[name] for name in names])
 
+    def _connect_eid(self, organisations) -> None:
+        """With ``DEMO_EID_ISSUER`` set (``make eid-provider`` runs the tests' OpenID provider
+        at http://127.0.0.1:9000), the Norwegian and Danish OnlinePOS verify identities with
+        BankID and MitID there."""
+        issuer = os.environ.get("DEMO_EID_ISSUER", "")
+        if not issuer:
+            return
+        for slug in ("onlinepos-no", "onlinepos-dk"):
+            configuration.configure(organisations[slug], actor=None, issuer=issuer,
+                                    client_id="portal-demo", client_secret="demo-secret",
+                                    methods=["no_bankid", "dk_mitid"], level="substantial",
+                                    discover=False)
+        self.stdout.write(f"eID (BankID, MitID) through {issuer} for the OnlinePOS demos")
+
     @transaction.atomic
     def handle(self, *args, **options):
         organisations = {}
@@ -59,6 +75,7 @@ class Command(BaseCommand):
                 )
             self._load_records(org, RECORDS.get(org.slug, []))
         self.stdout.write(f"Demo organisations: {len(organisations)}")
+        self._connect_eid(organisations)
 
         logins = [("admin", None, None)] + [
             (f"{slug}-handler", slug, Membership.Role.HANDLER) for slug in organisations
