@@ -57,10 +57,13 @@ class CodeForm(forms.Form):
 
 
 def _render(request, template, context, status=200):
+    """The admin's look without its menus: only the site's titles from its context (the
+    user is signed in only at the last step)."""
     from django.contrib import admin
 
-    return render(request, template, {**admin.site.each_context(request), **context},
-                  status=status)
+    return render(request, template, {"site_header": admin.site.site_header,
+                                      "site_title": admin.site.site_title,
+                                      "has_permission": False, **context}, status=status)
 
 
 def _invalid(request, error):

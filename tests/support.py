@@ -103,3 +103,22 @@ def staff_page(new_context, live_server, client, user):
                           "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
                           "url": live_server.url}])
     return context.new_page()
+
+
+def invitation_path(email_body: str) -> str:
+    """The path of the invitation link in an invitation e-mail."""
+    match = re.search(r"https?://[^/\s]+(/staff/welcome/[^\s<\"]+/)", email_body)
+    assert match, f"no invitation link in: {email_body}"
+    return match.group(1)
+
+
+def totp_now(secret_base32: str) -> str:
+    """The current 6-digit code of an authenticator app given the key shown on the page (what
+    a phone would compute: RFC 6238 with django-otp's defaults, 30 s steps)."""
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+
+    key = secret_base32.replace(" ", "").upper()
+    key += "=" * (-len(key) % 8)
+    return f"{totp(b32decode(key)):06d}"
