@@ -92,7 +92,11 @@ def accept(request, token):
     translation.activate(invitation.language)
     form = PasswordForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
-        user = invitations.create_account(invitation, password=form.cleaned_data["password1"])
+        try:
+            user = invitations.create_account(invitation,
+                                              password=form.cleaned_data["password1"])
+        except invitations.InvitationInvalid as error:
+            return _invalid(request, error)
         auth.start_totp(user)
         request.session.cycle_key()
         request.session[_SESSION_KEY] = [invitation.pk, user.pk]

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from requests_app import events, outcomes
 from requests_app.models import (
@@ -22,6 +23,7 @@ from requests_app.models import (
     ChecklistItem,
     DataSystem,
     Event,
+    Invitation,
     Membership,
     Message,
     Organisation,
@@ -99,6 +101,12 @@ def _suppressions(org, n):
         outcomes.suppress(org, f"x{_n()}@example.no", request=make_request(org))
 
 
+def _invitations(org, n):
+    for _ in range(n):
+        Invitation.objects.create(email=f"x{_n()}@example.no", organisation=org,
+                                  token_hash=f"hash-{_n()}", expires_at=timezone.now())
+
+
 #: Rows of each registered model, made as the given organisation's.
 ROW_MAKERS = {
     Organisation: _organisations,
@@ -109,6 +117,7 @@ ROW_MAKERS = {
     Request: _requests,
     ProcessingRecord: _records,
     SuppressionEntry: _suppressions,
+    Invitation: _invitations,
 }
 
 

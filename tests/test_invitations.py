@@ -162,3 +162,13 @@ def test_an_address_with_an_account_is_not_invited_again(org_admin, org_no):
     with pytest.raises(ValidationError):
         invitations.invite(actor=org_admin, email="ORGADMIN", role=Role.HANDLER,
                            organisation=org_no)
+
+
+def test_an_account_made_after_the_invitation_is_not_taken_over_by_its_link(
+        client, org_admin, org_no, invite, django_user_model):
+    _invitation, path = invite(org_admin, organisation=org_no)
+    other = django_user_model.objects.create_user("new@firma.example", password="theirs-1")
+    response = client.post(path, {"password1": PASSWORD, "password2": PASSWORD})
+    assert response.status_code == 410
+    other.refresh_from_db()
+    assert other.check_password("theirs-1")

@@ -49,6 +49,7 @@ from requests_app.models import (
     ChecklistItem,
     DataSystem,
     Event,
+    Invitation,
     Membership,
     Message,
     OutgoingEmail,
@@ -201,6 +202,8 @@ def world(request, outsider, org_dk, django_user_model) -> World:
         organisation=org_dk, name="OWNRECORD Kunder", purposes="Levering", legal_basis="contract",
         data_categories="Navn", retention="5 år").systems.set([own_system])
     outcomes.suppress(org_dk, "ole.egen@example.dk", request=own_request)
+    Invitation.objects.create(email="owninvite@example.dk", organisation=org_dk,
+                              token_hash="own-invitation", expires_at=timezone.now())
     world.own_reference = own_request.reference
     before = _pks_by_model()
 
@@ -223,6 +226,8 @@ def world(request, outsider, org_dk, django_user_model) -> World:
         retention="5 years").systems.set([system])
     leak_hash = outcomes.suppress(org_no, "ingrid.lekkasjesen@example.no",
                                   request=subject_request).email_hash
+    Invitation.objects.create(email="leakinvite@example.no", organisation=org_no,
+                              token_hash="leak-invitation", expires_at=timezone.now())
     staff_auth.enrol_totp(nora)
     staff_auth.new_backup_codes(nora, n=2)
     AccessAttempt.objects.create(username=nora.username, ip_address="192.0.2.1",
@@ -244,7 +249,7 @@ def world(request, outsider, org_dk, django_user_model) -> World:
         "40099123", "LEAKDESC", "LEAKEVENT", "LEAKNOTE", "LEAKMSG", "LEAKFILE",
         "LEAKFILECONTENT", "LEAKMAILSUBJECT", "LEAKMAILBODY", "LEAKHISTORY", "LEAKSYSTEM",
         "LEAKHOLDS", "LEAKTEMPLATE", "LEAKAGENT", "nora-lekkasje", "LEAKRECORD",
-        "LEAKPURPOSE", "LEAKCATEGORIES", leak_hash[:16],
+        "LEAKPURPOSE", "LEAKCATEGORIES", leak_hash[:16], "leakinvite",
     ]
     world.org_name = org_no.name
     yield world

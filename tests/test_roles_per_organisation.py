@@ -32,6 +32,7 @@ from requests_app.delivery import packages
 from requests_app.models import (
     ChecklistItem,
     DataSystem,
+    Invitation,
     Membership,
     Organisation,
     OutgoingEmail,
@@ -62,6 +63,8 @@ EXPECTED = {
     Request: {"handler": {"view", "add", "change"}, "org_admin": {"view", "add", "change"}},
     OutgoingEmail: {"handler": {"view"}, "org_admin": {"view"}},
     SuppressionEntry: {"handler": {"view"}, "org_admin": {"view"}},
+    # Sent from the add page, then read only; deleting one withdraws it.
+    Invitation: {"handler": set(), "org_admin": {"view", "add", "delete"}},
 }
 ROLE_IN = {"NO": "handler", "DK": "org_admin"}  # ``mixed``'s role in each organisation
 
@@ -84,7 +87,10 @@ def _objects(org, tag: str, author) -> dict:
     email = OutgoingEmail.objects.create(request=subject_request, kind="news", to="k@x.no",
                                          language="nb", subject="s", body_text="b")
     entry = outcomes.suppress(org, f"{tag}@example.no")
-    return {Organisation: org, DataSystem: system, Request: subject_request,
+    invitation = Invitation.objects.create(email=f"{tag}@invited.example", organisation=org,
+                                           token_hash=f"{tag}-invitation",
+                                           expires_at=timezone.now() + timedelta(days=7))
+    return {Invitation: invitation, Organisation: org, DataSystem: system, Request: subject_request,
             ProcessingRecord: record, ReplyTemplate: template, OutgoingEmail: email,
             SuppressionEntry: entry,
             Membership: Membership.objects.filter(organisation=org).first()}

@@ -36,7 +36,7 @@ _SALT = "requests_app.onboarding.invitation"
 
 def valid_days() -> int:
     """How long an invitation link works (``INVITATION_DAYS``, default 7)."""
-    return int(getattr(settings, "INVITATION_DAYS", 7))
+    return settings.INVITATION_DAYS
 
 
 def _hash(secret: str) -> str:
@@ -129,8 +129,12 @@ def create_account(invitation: Invitation, *, password: str):
     check_password(invitation, password)
     User = get_user_model()
     with transaction.atomic():
-        user = invitation.user or User.objects.filter(username=invitation.email).first()
+        user = invitation.user
         if user is None:
+            if User.objects.filter(username__iexact=invitation.email).exists():
+                # An account made since the invitation was sent is not this link's to take
+                # over: its password stays as it is.
+                raise _invalid()
             user = User(username=invitation.email, email=invitation.email, is_staff=True)
         user.set_password(password)
         user.save()
