@@ -13,6 +13,7 @@ from requests_app.models import RequestType
 
 def test_the_page_is_off_by_default(client, org_no):
     assert client.get(f"/nb/o/{org_no.slug}/figures/").status_code == 404
+    assert b'data-testid="figures-link"' not in client.get(f"/nb/o/{org_no.slug}/").content
 
 
 def test_the_figures_are_the_reports_figures_without_test_requests(
@@ -31,6 +32,7 @@ def test_the_figures_are_the_reports_figures_without_test_requests(
     page = client.get(f"/en/o/{org_no.slug}/figures/")
     assert page.status_code == 200
     assert b'data-testid="received">5<' in page.content
+    assert b'data-testid="figures-link"' in client.get(f"/en/o/{org_no.slug}/").content
 
 
 def test_few_requests_show_no_breakdown(client, org_no, confirmed):

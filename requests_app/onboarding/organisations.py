@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -123,8 +124,6 @@ def policy_text(organisation: Organisation, language: str) -> str:
 
 def policy_snippet(organisation: Organisation, language: str) -> str:
     """The same as HTML to paste into the privacy policy: escaped, no script, no style."""
-    from django.utils.html import format_html
-
     with translation.override(language):
         url = portal_url(organisation, language)
         return str(format_html(
