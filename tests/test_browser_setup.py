@@ -75,6 +75,7 @@ def test_a_new_organisation_admin_sets_up_a_branded_portal_from_an_invitation(
     page.get_by_test_id("continue").click()
 
     # The guided page: the country fills in the rest.
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     expect(page).to_have_url(re.compile(r"/admin/requests_app/organisation/create/$"))
     page.locator("[data-testid=country-form] [name=country]").select_option("DK")
     page.locator("[data-testid=country-form] input[type=submit]").click()
@@ -83,6 +84,7 @@ def test_a_new_organisation_admin_sets_up_a_branded_portal_from_an_invitation(
     expect(form.locator("[name=time_zone]")).to_have_value("Europe/Copenhagen")
     expect(form.locator("[name=supervisory_authority]")).to_have_value("datatilsynet-dk")
     expect(form.locator("[name=contact_email]")).to_have_value("eier@kaffebrenneriet.example")
+    page.screenshot(path=str(SCREENSHOTS / "setup-guided-page.png"), full_page=True)
     form.locator("[name=name]").fill("Kaffebrenneriet ApS")
     form.locator("[name=phone]").fill("+45 33 12 34 56")
     form.locator("input[type=submit]").click()
@@ -116,6 +118,7 @@ def test_a_new_organisation_admin_sets_up_a_branded_portal_from_an_invitation(
 
     # The link and snippet for the privacy policy, and a test request.
     expect(page).to_have_url(re.compile(rf"/organisation/{organisation.pk}/share/$"))
+    page.screenshot(path=str(SCREENSHOTS / "setup-share-page.png"), full_page=True)
     snippet = page.get_by_test_id("snippet-da").input_value()
     match = re.search(r'href="[^"]*(/da/o/[^"]+/)"', snippet)
     assert match and organisation.slug in match.group(1), snippet
@@ -140,5 +143,4 @@ def test_a_new_organisation_admin_sets_up_a_branded_portal_from_an_invitation(
     assert logo.evaluate("img => img.naturalWidth") > 0  # served, and a real image
     colour = visitor.locator("h1").evaluate("el => getComputedStyle(el).color")
     assert colour == "rgb(111, 59, 30)"  # #6f3b1e: the brand colour, allowed by the CSP
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     visitor.screenshot(path=str(SCREENSHOTS / "branded-public-page.png"), full_page=True)
