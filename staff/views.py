@@ -16,6 +16,7 @@ from django import forms
 from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordMixin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -122,12 +123,17 @@ def second_factor(request, token):
         device = auth.start_totp(user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if auth.confirm_totp(device, form.cleaned_data["code"]):
-            try:
-                invitations.accept(invitation, user=user)
-            except invitations.InvitationInvalid as error:
-                return _invalid(request, error)
-            codes = auth.new_backup_codes(user)
+        try:
+            # One transaction: a device is confirmed only with the invitation it accepts
+            # (another tab that used the link first rolls this one back).
+            with transaction.atomic():
+                confirmed = auth.confirm_totp(device, form.cleaned_data["code"])
+                if confirmed:
+                    invitations.accept(invitation, user=user)
+                    codes = auth.new_backup_codes(user)
+        except invitations.InvitationInvalid as error:
+            return _invalid(request, error)
+        if confirmed:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             otp_login(request, device)
             next_url = (reverse("admin:requests_app_organisation_create")
