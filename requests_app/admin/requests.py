@@ -334,7 +334,7 @@ class RequestAdmin(RequestPagesMixin, PortalAdmin):
     change_form_template = "admin/requests_app/request/change_form.html"
     # No e-mail address or description in the list: those are on the request's page. The name
     # only for members of the request's organisation (``subject_name_display``).
-    list_display = ("reference_display", "organisation", "type", "status", "subject_name_display",
+    list_display = ("reference", "organisation", "type", "status", "subject_name_display",
                     "due_date", "days_left_display", "extended_display", "assignee")
     list_filter = (QueueFilter, ("organisation", OrganisationFilter), "type",
                    "status", DueWindowFilter, "channel")
@@ -446,15 +446,11 @@ class RequestAdmin(RequestPagesMixin, PortalAdmin):
 
     @admin.display(description=_("requester"))
     def subject_name_display(self, obj):
-        return obj.subject_name if getattr(obj, "viewer_is_member", False) else "–"
-
-    @admin.display(description=_("reference"), ordering="reference")
-    def reference_display(self, obj):
-        """The reference, and "TEST" for a test request (``Request.is_test``)."""
+        """The name (members only), after "TEST" for a test request (``Request.is_test``)."""
+        name = obj.subject_name if getattr(obj, "viewer_is_member", False) else "–"
         if not obj.is_test:
-            return obj.reference
-        return format_html('{} <strong class="test-request">{}</strong>', obj.reference,
-                           gettext("TEST"))
+            return name
+        return format_html('<strong class="test-request">{}</strong> {}', gettext("TEST"), name)
 
     @admin.display(description=_("days left"), ordering="due_date")
     def days_left_display(self, obj):
