@@ -87,7 +87,8 @@ def create_organisation(*, actor, **values) -> Organisation:
                 raise access.NotAllowed(_("This invitation has created its organisation "
                                           "already."))
         try:
-            organisation.save()
+            with transaction.atomic():  # a savepoint: PostgreSQL aborts the rest otherwise
+                organisation.save()
         except IntegrityError:  # a slug taken between the check and the save
             organisation.slug = _unique_slug(f"{organisation.name} {organisation.country}")
             organisation.save()
