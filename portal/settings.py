@@ -330,6 +330,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # Staff sign-in records (user name, address, browser) are kept this long, then erased.
 STAFF_LOGIN_LOG_DAYS = env.int("STAFF_LOGIN_LOG_DAYS", default=90)
 
+# Days an invitation link to become staff works (requests_app.onboarding.invitations).
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+
 # The public intake.
 # Days a confirmation link stays valid; unconfirmed requests are deleted after this.
 UNCONFIRMED_REQUEST_TTL_DAYS = env.int("UNCONFIRMED_REQUEST_TTL_DAYS", default=3)

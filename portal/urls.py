@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from reports import views as reports_views
 from requests_app.views import identity, public
 from staff.auth import StaffAdminSite
 
@@ -13,11 +14,14 @@ admin.site.__class__ = StaffAdminSite
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("reports.urls")),
+    path("staff/welcome/", include("staff.urls")),
     path("healthz", public.healthz, name="healthz"),
     # The eID broker's callback: one URL, outside the language prefix, to register with it.
     path("eid/callback/", identity.callback, name="eid_callback"),
+    path("logo/<slug:slug>/<str:version>.png", public.logo, name="logo"),
 ]
 urlpatterns += i18n_patterns(
+    path("o/<slug:slug>/figures/", reports_views.public_figures, name="public_figures"),
     path("", include("requests_app.urls")),
     prefix_default_language=True,
 )

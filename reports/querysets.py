@@ -39,14 +39,16 @@ from requests_app.models import (
 def requests_for(f: Filters, *conditions: Q, **lookups) -> QuerySet[Request]:
     """Confirmed requests of the chosen organisations, type, channel and relationship (and
     ``conditions`` and ``lookups``, in the same ``filter`` call: each call clones the query,
-    and building the query is most of what the ORM adds to one organisation's figures)."""
+    and building the query is most of what the ORM adds to one organisation's figures).
+    Never a test request (``Request.is_test``): every figure, export and the register
+    start here."""
     for name in ("type", "channel", "relationship"):
         if getattr(f, name):
             lookups[name] = getattr(f, name)
     if f.organisation_ids is not None:
         lookups["organisation_id__in"] = f.organisation_ids
     return Request.objects.filter(~Q(status=Status.AWAITING_CONFIRMATION), *conditions,
-                                  **lookups).order_by()
+                                  is_test=False, **lookups).order_by()
 
 
 @dataclass(frozen=True)

@@ -129,3 +129,26 @@ def register_csv(request):
     response = StreamingHttpResponse(exports.register_lines(filters),
                                      content_type="text/csv; charset=utf-8")
     return _attachment(response, f"register_{filters.file_stem()}.csv")
+
+
+def public_figures(request, slug):
+    """The public yearly figures of an organisation that publishes them (404 otherwise):
+    ``?year=`` one of the last five years, the current one by default."""
+    from django.shortcuts import get_object_or_404
+    from django.utils import timezone
+
+    from reports import public
+    from requests_app.models import Organisation
+
+    organisation = get_object_or_404(Organisation, slug=slug, publish_figures=True)
+    this_year = timezone.localdate().year
+    years = list(range(this_year, this_year - 5, -1))
+    try:
+        year = int(request.GET.get("year", this_year))
+    except ValueError:
+        year = this_year
+    if year not in years:
+        year = this_year
+    return TemplateResponse(request, "reports/public_figures.html", {
+        "organisation": organisation, "figures": public.year_figures(organisation, year),
+        "years": years})

@@ -13,7 +13,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -275,6 +275,27 @@ class Organisation(models.Model):
         _("hour of reminders"), default=8, validators=[MaxValueValidator(23)],
         help_text=_("Local time at which reminders are sent."),
     )
+    # Branding (``onboarding.branding``): shown on the public pages and in the e-mails.
+    brand_colour = models.CharField(
+        _("brand colour"), max_length=7, blank=True,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$",
+                                   _("Write the colour as # and six hex digits, e.g. #1f5f8b."))],
+        help_text=_("Used for links, headings and buttons (with white text) on the public "
+                    "pages and in e-mails; it must contrast 4.5:1 with white (WCAG AA)."),
+    )
+    welcome_text = models.TextField(
+        _("welcome text"), max_length=300, blank=True,
+        help_text=_("One or two sentences shown on the public pages and in e-mails."),
+    )
+    #: A PNG re-encoded from the upload (``onboarding.branding.clean_logo``), in private
+    #: storage, served by ``views.public.logo``: never the uploaded bytes themselves.
+    logo = models.FileField(_("logo"), storage=private_storage, upload_to="logos/",
+                            blank=True, editable=False, max_length=200)
+    publish_figures = models.BooleanField(
+        _("publish yearly figures"), default=False,
+        help_text=_("Show a public page with the year's figures from the anonymous register: "
+                    "requests by type, share answered on time, median time to answer."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -302,6 +323,14 @@ class Organisation(models.Model):
         return parse_day_list(self.reminder_days_before)
 
 
+class ProviderRole(models.TextChoices):
+    """Who the provider of a system is under the GDPR, for the organisation's data."""
+
+    PROCESSOR = "processor", _("Processor (works on our instructions, Art. 28)")
+    CONTROLLER = "controller", _("Separate controller")
+    OWN = "own", _("Our own system, no provider")
+
+
 class DataSystem(models.Model):
     """A system where the organisation keeps personal data (its records of processing).
 
@@ -323,6 +352,18 @@ class DataSystem(models.Model):
         _("request types"), default=list, blank=True,
         help_text=_("Request type codes this system must be checked for; empty for all."),
     )
+    provider_role = models.CharField(
+        _("the provider's role"), max_length=12, choices=ProviderRole.choices, blank=True)
+    in_eea = models.BooleanField(
+        _("data stored in the EEA"), null=True, blank=True,
+        help_text=_("Unknown until you say; outside the EEA needs a transfer safeguard."))
+    transfer_safeguard = models.CharField(
+        _("transfer safeguard"), max_length=300, blank=True,
+        help_text=_("Where data leaves the EEA: the safeguard the transfer rests on, e.g. the "
+                    "EU-US Data Privacy Framework (Art. 45) or standard contractual clauses "
+                    "(Art. 46(2)(c))."))
+    #: The catalogue entry the system was made from (``onboarding.catalogue``), if any.
+    catalogue_key = models.CharField(max_length=40, blank=True, editable=False)
 
     class Meta:
         ordering = ["organisation", "name"]
@@ -334,6 +375,12 @@ class DataSystem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.in_eea is False and not self.transfer_safeguard.strip():
+            raise ValidationError({"transfer_safeguard": _(
+                "Data stored outside the EEA needs the safeguard the transfer rests on "
+                "(GDPR Art. 44-46).")})
 
     def applies_to(self, relationship: str, request_type: str) -> bool:
         """Whether a request of this type from someone with this relationship must be checked
@@ -469,6 +516,12 @@ class Request(models.Model):
 
     # Set when the personal data was erased; the row stays as the anonymous register entry.
     purged_at = models.DateTimeField(_("personal data erased"), null=True, blank=True)
+    #: Filed by staff from the organisation's page to try the portal
+    #: (``onboarding.organisations.file_test_request``): shown in the queue, marked, and
+    #: counted nowhere: not in the reports, the register or the public figures
+    #: (``reports.querysets.requests_for``), and never reminded or escalated
+    #: (``clock.reminders``).
+    is_test = models.BooleanField(_("test request"), default=False, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -493,12 +546,13 @@ class Request(models.Model):
             # Reports: requests received in a period, for all organisations or one. The first
             # two carry every field the reports count (index-only scans; bench/scenarios/reports).
             models.Index(fields=["received_at"], name="req_received_cover_idx",
-                         include=["organisation", "status", "type", "channel", "relationship"]),
+                         include=["organisation", "status", "type", "channel", "relationship",
+                                  "is_test"]),
             models.Index(fields=["closed_at"], name="req_closed_cover_idx",
                          include=["organisation", "status", "type", "channel", "relationship",
                                   "received_at", "due_date", "extended_at", "extension_reason",
                                   "partly_refused", "refusal_ground", "no_data_held",
-                                  "forwarded_to_name", "purged_at"],
+                                  "forwarded_to_name", "purged_at", "is_test"],
                          condition=models.Q(status__in=["completed", "refused", "withdrawn",
                                                         "forwarded"])),
             models.Index(fields=["organisation", "received_at"], name="req_org_received_idx"),
@@ -1214,3 +1268,41 @@ class IdentityVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.verified_at:%Y-%m-%d}"
+class Invitation(models.Model):
+    """An e-mailed invitation to become staff (``onboarding.invitations``): for a role in an
+    organisation, or (``new_organisation``) as the organisation admin of an organisation
+    the invitee will create on the guided page.
+
+    Only a hash of the link's secret is stored. The link is single use: the invitation is
+    accepted once, when the invitee has set a password and a second factor; it expires
+    ``expires_at``."""
+
+    email = models.EmailField(_("e-mail"), max_length=254)
+    role = models.CharField(_("role"), max_length=20, choices=Membership.Role.choices,
+                            default=Membership.Role.HANDLER)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="invitations", verbose_name=_("organisation"),
+        help_text=_("Empty: the invitee is the admin of a new organisation, which they "
+                    "create themselves after signing in."))
+    new_organisation = models.BooleanField(_("for a new organisation"), default=False,
+                                           editable=False)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES,
+                                default="nb")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("invited by"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                             blank=True, related_name="invitations", verbose_name=_("account"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return self.email

@@ -89,6 +89,21 @@ def confirmation_email(request: Request, confirm_url: str) -> OutgoingEmail:
     )
 
 
+def invitation_email(invitation, accept_url: str) -> OutgoingEmail:
+    """The invitation to become staff (``onboarding.invitations``): who invited, to which
+    organisation (or to set up a new one), the role, the link and until when it works. The
+    link is removed from the stored copy once sent, like every private link."""
+    return _compose(
+        "invitation", to=invitation.email, language=invitation.language,
+        secret_url=accept_url,
+        context={"invitation": invitation, "organisation": invitation.organisation,
+                 "inviter": (invitation.invited_by.get_full_name()
+                             or invitation.invited_by.get_username())
+                 if invitation.invited_by else "",
+                 "accept_url": accept_url},
+    )
+
+
 def receipt_email(request: Request, status_url: str) -> OutgoingEmail:
     """The receipt: reference, legal due date (and how it was computed), the status link."""
     return _compose(

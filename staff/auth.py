@@ -51,6 +51,26 @@ def enrol_totp(user, *, replace: bool = False) -> tuple[TOTPDevice, str]:
 
 
 @transaction.atomic
+def start_totp(user) -> TOTPDevice:
+    """An unconfirmed TOTP device for a user setting up the second factor themself (an
+    invitee, ``staff.views``): it opens nothing until ``confirm_totp`` sees a right code
+    from it. Earlier unconfirmed devices of the user go (a reloaded page, a new attempt)."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+
+
+def confirm_totp(device: TOTPDevice, code: str) -> bool:
+    """Confirm ``device`` if ``code`` is its current code (django-otp's check, with its
+    throttling after a wrong code). Whether it was."""
+    code = "".join((code or "").split())
+    if not code.isdigit() or not device.verify_token(code):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return True
+
+
+@transaction.atomic
 def new_backup_codes(user, n: int = 10) -> list[str]:
     """``n`` fresh single-use backup codes for ``user``; any earlier ones stop working.
 
@@ -182,7 +202,12 @@ class StaffAdminSite(OTPAdminSite):
         super().__init__(name)
 
     def each_context(self, request):
-        return {**super().each_context(request), "enrol_command": ENROL_COMMAND}
+        from requests_app.onboarding import organisations
+
+        context = {**super().each_context(request), "enrol_command": ENROL_COMMAND}
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            context["may_create_organisation"] = organisations.may_create(request.user)
+        return context
 
 
 # --- django-axes --------------------------------------------------------------------------------

@@ -158,3 +158,20 @@ def drive_provider_login(authorize_url: str, *, login: str = "kari", cancel: boo
         if "/eid/callback/" in url:
             return url
     raise AssertionError("the provider never sent the browser back")
+def invitation_path(email_body: str) -> str:
+    """The path of the invitation link in an invitation e-mail."""
+    match = re.search(r"https?://[^/\s]+(/staff/welcome/[^\s<\"]+/)", email_body)
+    assert match, f"no invitation link in: {email_body}"
+    return match.group(1)
+
+
+def totp_now(secret_base32: str) -> str:
+    """The current 6-digit code of an authenticator app given the key shown on the page (what
+    a phone would compute: RFC 6238 with django-otp's defaults, 30 s steps)."""
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+
+    key = secret_base32.replace(" ", "").upper()
+    key += "=" * (-len(key) % 8)
+    return f"{totp(b32decode(key)):06d}"

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from requests_app import events, outcomes
 from requests_app.identity import configuration
@@ -24,6 +25,7 @@ from requests_app.models import (
     DataSystem,
     EidSettings,
     Event,
+    Invitation,
     Membership,
     Message,
     Organisation,
@@ -111,6 +113,10 @@ def _eid_settings(org, n):
         configuration.configure(other, actor=None, issuer=f"https://broker{i}.example",
                                 client_id="c", client_secret="s", methods=["no_bankid"],
                                 level="substantial", discover=False)
+def _invitations(org, n):
+    for _ in range(n):
+        Invitation.objects.create(email=f"x{_n()}@example.no", organisation=org,
+                                  token_hash=f"hash-{_n()}", expires_at=timezone.now())
 
 
 #: Rows of each registered model, made as the given organisation's.
@@ -124,6 +130,7 @@ ROW_MAKERS = {
     ProcessingRecord: _records,
     SuppressionEntry: _suppressions,
     EidSettings: _eid_settings,
+    Invitation: _invitations,
 }
 
 

@@ -51,6 +51,7 @@ from requests_app.models import (
     DataSystem,
     Event,
     IdentityVerification,
+    Invitation,
     Membership,
     Message,
     OutgoingEmail,
@@ -206,6 +207,8 @@ def world(request, outsider, org_dk, django_user_model) -> World:
     configuration.configure(org_dk, actor=None, issuer="https://own.broker.example",
                             client_id="OWNCLIENT", client_secret="s", methods=["dk_mitid"],
                             level="substantial", discover=False)
+    Invitation.objects.create(email="owninvite@example.dk", organisation=org_dk,
+                              token_hash="own-invitation", expires_at=timezone.now())
     world.own_reference = own_request.reference
     before = _pks_by_model()
 
@@ -234,6 +237,8 @@ def world(request, outsider, org_dk, django_user_model) -> World:
     IdentityVerification.objects.create(request=subject_request, method="no_bankid",
                                         level="high", verified_name="LEAKVERIFIED Ingrid",
                                         subject_hash="0" * 64)
+    Invitation.objects.create(email="leakinvite@example.no", organisation=org_no,
+                              token_hash="leak-invitation", expires_at=timezone.now())
     staff_auth.enrol_totp(nora)
     staff_auth.new_backup_codes(nora, n=2)
     AccessAttempt.objects.create(username=nora.username, ip_address="192.0.2.1",
@@ -256,7 +261,7 @@ def world(request, outsider, org_dk, django_user_model) -> World:
         "LEAKFILECONTENT", "LEAKMAILSUBJECT", "LEAKMAILBODY", "LEAKHISTORY", "LEAKSYSTEM",
         "LEAKHOLDS", "LEAKTEMPLATE", "LEAKAGENT", "nora-lekkasje", "LEAKRECORD",
         "LEAKPURPOSE", "LEAKCATEGORIES", leak_hash[:16], "LEAKCLIENT", "leakbroker",
-        "LEAKVERIFIED",
+        "LEAKVERIFIED", "leakinvite",
     ]
     world.org_name = org_no.name
     yield world

@@ -34,6 +34,7 @@ from requests_app.models import (
     ChecklistItem,
     DataSystem,
     EidSettings,
+    Invitation,
     Membership,
     Organisation,
     OutgoingEmail,
@@ -66,6 +67,8 @@ EXPECTED = {
     SuppressionEntry: {"handler": {"view"}, "org_admin": {"view"}},
     # The eID broker: its secret and settings are the organisation admins' alone.
     EidSettings: {"handler": set(), "org_admin": ALL},
+    # Sent from the add page, then read only; deleting one withdraws it.
+    Invitation: {"handler": set(), "org_admin": {"view", "add", "delete"}},
 }
 ROLE_IN = {"NO": "handler", "DK": "org_admin"}  # ``mixed``'s role in each organisation
 
@@ -91,7 +94,11 @@ def _objects(org, tag: str, author) -> dict:
     eid = configuration.configure(org, actor=None, issuer=f"https://{tag.lower()}.broker.example",
                                   client_id=f"{tag} client", client_secret="s",
                                   methods=["no_bankid"], level="substantial", discover=False)
-    return {Organisation: org, DataSystem: system, Request: subject_request,
+    invitation = Invitation.objects.create(email=f"{tag}@invited.example", organisation=org,
+                                           token_hash=f"{tag}-invitation",
+                                           expires_at=timezone.now() + timedelta(days=7))
+    return {Invitation: invitation, Organisation: org, DataSystem: system,
+            Request: subject_request,
             ProcessingRecord: record, ReplyTemplate: template, OutgoingEmail: email,
             SuppressionEntry: entry, EidSettings: eid,
             Membership: Membership.objects.filter(organisation=org).first()}

@@ -7,7 +7,9 @@ checked where the change is made. Importing the modules registers their admins.
 Modules: ``base`` (scoping), ``organisations`` (organisations, members, systems, reply
 templates), ``records`` (Art. 30), ``requests`` (the queue and a request's page), ``steps``
 (the request's own pages: extend, ask, complete, refuse, forward, register), ``outcomes``,
-``packages``, ``suppression``, ``outbox``, ``identity`` (eID brokers, verified names).
+``packages``, ``suppression``, ``outbox``, ``identity`` (eID brokers, verified names),
+``setup`` (invitations, the guided page, catalogue, branding, the privacy-policy link and
+test request).
 """
 
 from requests_app.admin import (  # noqa: F401
@@ -16,5 +18,6 @@ from requests_app.admin import (  # noqa: F401
     outbox,
     records,
     requests,
+    setup,
     suppression,
 )

@@ -18,6 +18,7 @@ from requests_app.admin.base import (
     relationship_labels,
 )
 from requests_app.admin.records import ProcessingRecordInline
+from requests_app.admin.setup import OrganisationSetupPages
 from requests_app.models import (
     DataSystem,
     Membership,
@@ -48,7 +49,7 @@ class DataSystemForm(forms.ModelForm):
     class Meta:
         model = DataSystem
         fields = ("organisation", "name", "holds", "relationships", "request_types",
-                  "retention")
+                  "retention", "provider_role", "in_eea", "transfer_safeguard")
 
 
 class DataSystemInline(ScopedInline, admin.TabularInline):
@@ -59,7 +60,8 @@ class DataSystemInline(ScopedInline, admin.TabularInline):
     model = DataSystem
     form = DataSystemForm
     extra = 0
-    fields = ("name", "holds", "relationships", "request_types", "retention")
+    fields = ("name", "holds", "relationships", "request_types", "retention", "provider_role",
+              "in_eea", "transfer_safeguard")
 
 
 @admin.register(DataSystem)
@@ -92,10 +94,15 @@ CLOCK_SETTINGS = ("pause_clock_while_waiting", "reminder_days_before", "remind_o
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(PortalAdmin):
+class OrganisationAdmin(OrganisationSetupPages, PortalAdmin):
     """An organisation's settings: seen by its members, changed by its organisation admins
     (retention, contact address, the clock: a wrong value here erases or misdirects); added
-    and deleted by superusers."""
+    and deleted by superusers, or created by an invited admin on the guided page
+    (``admin.setup``). The brand is changed only on its own page, which checks the contrast
+    (``onboarding.branding``)."""
+
+    change_form_template = "admin/requests_app/organisation/change_form.html"
+    exclude = ("brand_colour", "welcome_text")
 
     organisation_path = ""  # the object is the organisation
     add_action = delete_action = SUPERUSERS

@@ -449,7 +449,11 @@ class RequestAdmin(RequestPagesMixin, PortalAdmin):
 
     @admin.display(description=_("requester"))
     def subject_name_display(self, obj):
-        return obj.subject_name if getattr(obj, "viewer_is_member", False) else "–"
+        """The name (members only), after "TEST" for a test request (``Request.is_test``)."""
+        name = obj.subject_name if getattr(obj, "viewer_is_member", False) else "–"
+        if not obj.is_test:
+            return name
+        return format_html('<strong class="test-request">{}</strong> {}', gettext("TEST"), name)
 
     @admin.display(description=_("days left"), ordering="due_date")
     def days_left_display(self, obj):

@@ -65,8 +65,9 @@ def schedule(due: date, organisation: Organisation, *, until: datetime) -> list[
 
 
 def _sleeping(request: Request) -> bool:
-    """No reminders while closed, not yet confirmed, or while the clock is paused."""
-    return (not request.is_open or request.due_date is None
+    """No reminders while closed, not yet confirmed, or while the clock is paused; none ever
+    for a test request (``Request.is_test``): nobody must be escalated for a trial."""
+    return (request.is_test or not request.is_open or request.due_date is None
             or (request.waiting_since is not None
                 and request.organisation.pause_clock_while_waiting))
 

@@ -20,12 +20,31 @@ from requests_app.casework import workflow
 from requests_app.clock import legal
 from requests_app.forms import FORMS, ReplyForm
 from requests_app.models import Message, Organisation, RequestType, Status
+from requests_app.onboarding import branding
 from requests_app.views import downloads, identity
 
 
 def home(request):
     return render(request, "requests_app/home.html",
                   {"organisations": Organisation.objects.all()})
+
+
+def logo(request, slug, version):
+    """An organisation's logo: the PNG made by ``onboarding.branding.clean_logo``, never an
+    upload as it came, with headers that keep a browser from reading it as anything else
+    (no sniffing, no script even if opened on its own). The version in the URL changes with
+    the logo, so it may be cached for long."""
+    org = get_object_or_404(Organisation, slug=slug)
+    if not org.logo or branding.logo_version(org) != version:
+        raise Http404
+    with org.logo.open("rb") as stored:
+        data = stored.read()
+    response = HttpResponse(data, content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = 'inline; filename="logo.png"'
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"  # shown in e-mails, too
+    return response
 
 
 def organisation(request, slug):
