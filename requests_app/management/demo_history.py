@@ -64,9 +64,9 @@ from requests_app.models import (
 SEED = 14
 DAYS = 365
 #: Requests a year per organisation: small companies, a few a week at most.
-PER_YEAR = {"onlinepos-no": 95, "onlinepos-dk": 70, "poweroffice": 110, "entrack": 45,
-            "postrek": 60}
-DEFAULT_PER_YEAR = 60
+PER_YEAR = {"onlinepos-no": 80, "onlinepos-dk": 55, "poweroffice": 85, "entrack": 40,
+            "postrek": 45}
+DEFAULT_PER_YEAR = 50
 #: Faker's Norwegian (Bokmål) locale is called no_NO; it has no nb_NO.
 LOCALES = {"NO": "no_NO", "DK": "da_DK"}
 #: The demo's addresses: domains reserved for examples (RFC 2606), so no mail can reach anyone.
@@ -266,10 +266,10 @@ class _Replay:
                    .order_by().values_list("pk", flat=True))
             for pk in list(due):
                 reminders.process(pk, now=moment)
-            mine = set(Request.objects.filter(organisation_id__in=self.org_ids)
-                       .values_list("pk", flat=True))
-            for pk in retention.due_for_purge(now=moment):
-                if pk in mine:
+            purge = retention.due_for_purge(now=moment)
+            if purge:
+                mine = Request.objects.filter(pk__in=purge, organisation_id__in=self.org_ids)
+                for pk in mine.order_by("pk").values_list("pk", flat=True):
                     self.totals.purged += retention.purge_request(pk, now=moment)
             day += timedelta(days=1)
 
@@ -389,9 +389,20 @@ class _Replay:
         handler, lead = self.staff[org.pk]
         t = plan.received_at
         yield t
-        request, t = self._file(org, plan, rng, t)
-        if request is None:
-            return
+        request = self._file(org, plan, rng, t)
+        if plan.channel == Channel.WEB:
+            if plan.fate == "unconfirmed":
+                return
+            t = min(t + timedelta(minutes=rng.randint(2, 90)), self.end)
+            yield t
+            intake.confirm_request(request, now=t)  # the requester opens the link
+        else:
+            t = min(t + timedelta(minutes=rng.randint(5, 90)), self.end)
+            yield t
+            request, _token = intake.register_request(
+                **self._fields(org, plan, rng), channel=plan.channel,
+                received_at=plan.received_at, actor=handler, now=t)
+        request.refresh_from_db()
         self.totals.requests[org.slug] += 1
         if plan.fate == "new":
             if plan.assigned:
@@ -443,8 +454,9 @@ class _Replay:
             request.refresh_from_db()
             notice_by = datetime.combine(legal.extension_notice_by(request), time(12),
                                          tzinfo=ZoneInfo(org.time_zone))
-            t = min(max(t, plan.received_at + timedelta(days=rng.randint(12, 24))), notice_by,
-                    self.end)
+            # Within the month the notice must be given in (Art. 12(3)), and not before now.
+            t = max(t, min(plan.received_at + timedelta(days=rng.randint(12, 24)), notice_by,
+                           self.end))
             yield t
             told = self._told(request, t)
             workflow.extend(request, reason=rng.choice(ExtensionReason.values),
@@ -465,34 +477,25 @@ class _Replay:
             close = plan.received_at + timedelta(days=rng.randint(40, 75))
         else:
             close = plan.received_at + timedelta(days=rng.uniform(2, 26))
-        t = max(self._later(t, rng, hours=(1, 8)), close)
-        if t > self.end:
-            t = self._later(plan.received_at, rng, hours=(20, 30))
+        t = max(self._later(t, rng, hours=(1, 8)), min(close, self.end))
         yield t
         self._close(request, plan, rng, handler, lead, t)
 
     def _file(self, org: Organisation, plan: Plan, rng: random.Random,
-              t: datetime) -> tuple[Request | None, datetime]:
-        """The request arrives: through the web form (and the requester confirms), or staff
-        register it from an e-mail, a call, a letter or a visit. Returns it (None while it
-        awaits the confirmation) and when it entered the queue."""
-        handler, _lead = self.staff[org.pk]
-        fields = {"organisation": org, "request_type": plan.type, "language": plan.language,
-                  "subject_name": plan.name, "subject_email": plan.email,
-                  "relationship": plan.relationship, "details": plan.details,
-                  "description": rng.choice(TEXT[plan.language][plan.type])}
-        if plan.channel == Channel.WEB:
-            request = intake.submit_request(**fields, now=t)
-            if plan.fate == "unconfirmed":
-                return None, t
-            confirmed = min(t + timedelta(minutes=rng.randint(2, 90)), self.end)
-            intake.confirm_request(request, now=confirmed)
-            request.refresh_from_db()
-            return request, confirmed
-        registered = min(t + timedelta(minutes=rng.randint(5, 90)), self.end)
-        request, _token = intake.register_request(
-            **fields, channel=plan.channel, received_at=t, actor=handler, now=registered)
-        return request, registered
+              t: datetime) -> Request | None:
+        """The request arrives: a requester sends the web form (and confirms the address in
+        the next step); a request by e-mail, phone, letter or in person comes in, and staff
+        register it in the next step (None here)."""
+        if plan.channel != Channel.WEB:
+            return None
+        return intake.submit_request(**self._fields(org, plan, rng), now=t)
+
+    @staticmethod
+    def _fields(org: Organisation, plan: Plan, rng: random.Random) -> dict:
+        return {"organisation": org, "request_type": plan.type, "language": plan.language,
+                "subject_name": plan.name, "subject_email": plan.email,
+                "relationship": plan.relationship, "details": plan.details,
+                "description": rng.choice(TEXT[plan.language][plan.type])}
 
     def _reply(self, request: Request, plan: Plan, rng: random.Random, handler,
                t: datetime) -> None:
@@ -559,13 +562,14 @@ class _Replay:
                 forwarded_by=ForwardedBy.PORTAL if by_portal else ForwardedBy.LETTER,
                 forwarded_at=None if by_portal else t - timedelta(hours=2))
         else:
-            self._search(request, plan, rng, handler, t - timedelta(minutes=20), finish=True,
+            self._search(request, plan, rng, handler, t, finish=True,
                          nothing=nothing)
             actor = handler
             if fate == "partly":
-                self._keep_some(request, plan, lead, t - timedelta(minutes=10))
+                self._keep_some(request, plan, lead, t + timedelta(minutes=2))
                 actor = lead
-            self._record_outcome(request, plan, handler, t - timedelta(minutes=5))
+            self._record_outcome(request, plan, handler, t + timedelta(minutes=4))
+            t += timedelta(minutes=6)
             workflow.complete(request, answer=text["no_data" if nothing else "answer"],
                               actor=actor, told=told, now=t)
         request.refresh_from_db()
