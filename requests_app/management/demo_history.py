@@ -308,6 +308,11 @@ class _Replay:
         middle = [index for index, age in enumerate(ages) if 36 <= age < 75]
         for index, fate in zip(middle, ["overdue", "extended_open", "overdue"], strict=False):
             forced[index] = fate
+        # And, of the last weeks, one waits for the requester to confirm their identity and
+        # one has just had that answer.
+        recent = [index for index, age in enumerate(ages) if 5 <= age < 25]
+        for index, fate in zip(recent, ["waiting", "identity_check"], strict=False):
+            forced[index] = fate
         plans = []
         for index, moment in enumerate(received):
             age = ages[index]
@@ -324,8 +329,9 @@ class _Replay:
             plans.append(Plan(
                 received_at=moment, type=kind, channel=channel, language=language,
                 relationship=rng.choice(relationships), name=name, email=email, fate=fate,
-                identity_question=kind in (RequestType.ACCESS, RequestType.ERASURE,
-                                           RequestType.PORTABILITY) and rng.random() < 0.3,
+                identity_question=(index in forced and fate == "waiting") or (
+                    kind in (RequestType.ACCESS, RequestType.ERASURE, RequestType.PORTABILITY)
+                    and rng.random() < 0.3),
                 clarification=rng.random() < 0.12,
                 assigned=fate != "new" or rng.random() < 0.5,
                 details=_details(kind, language, fake, rng, fate),
