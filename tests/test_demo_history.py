@@ -167,3 +167,12 @@ def test_the_same_seed_on_the_same_day_plans_the_same_year(demo, db):
 def test_the_demo_prints_what_it_loaded(demo):
     assert "Demo history:" in demo["output"]
     assert "requests over a year" in demo["output"]
+
+
+def test_the_demo_prints_status_pages_that_open(demo, db, client):
+    lines = [line for line in demo["output"].splitlines() if "/status/" in line]
+    assert len(lines) >= 10
+    for line in lines[:3]:
+        path = "/" + line.split("://", 1)[1].split("/", 1)[1]
+        response = client.get(path)
+        assert response.status_code == 200, line

@@ -44,7 +44,7 @@ from django.core.mail import get_connection
 from django.utils import timezone
 from faker import Faker
 
-from requests_app import intake, notifications, outcomes, retention
+from requests_app import intake, links, notifications, outcomes, retention
 from requests_app.casework import checklist, notice, workflow
 from requests_app.clock import legal, reminders
 from requests_app.models import (
@@ -59,6 +59,7 @@ from requests_app.models import (
     RefusalGround,
     Request,
     RequestType,
+    Status,
 )
 
 SEED = 14
@@ -203,6 +204,9 @@ class Totals:
     statuses: Counter = field(default_factory=Counter)
     purged: int = 0
     emails: int = 0
+    #: (organisation, status, link) of a few requests' status pages, to look at as the
+    #: requester sees them.
+    status_pages: list = field(default_factory=list)
 
 
 def load(organisations: list[Organisation], *, now: datetime | None = None,
@@ -211,6 +215,14 @@ def load(organisations: list[Organisation], *, now: datetime | None = None,
     ``now``. Returns what was made."""
     replay = _Replay(organisations, now=now or timezone.now(), seed=seed)
     replay.run()
+    for org in organisations:
+        mine = Request.objects.filter(organisation=org, purged_at__isnull=True)
+        for status in (Status.WAITING_FOR_SUBJECT, Status.IN_PROGRESS, Status.COMPLETED):
+            request = (mine.filter(status=status).select_related("organisation")
+                       .order_by("-extended_at", "-received_at").first())
+            if request is not None:
+                replay.totals.status_pages.append(
+                    (org.name, Status(status).label, links.status_url(request)))
     return replay.totals
 
 

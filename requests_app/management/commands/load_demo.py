@@ -87,6 +87,9 @@ class Command(BaseCommand):
             f"Demo history: {sum(totals.requests.values())} requests over a year ({per_org}), "
             f"{totals.purged} of them purged, {totals.emails} e-mails, "
             f"in {time.monotonic() - started:.1f} s.")
+        self.stdout.write("Status pages of some demo requests, as their requesters see them:")
+        for organisation, status, url in totals.status_pages:
+            self.stdout.write(f"  {organisation}, {status}: {url}")
 
     @transaction.atomic
     def _organisations_and_logins(self) -> None:
