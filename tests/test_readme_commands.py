@@ -102,7 +102,9 @@ def _clean_env(**extra) -> dict:
     """The environment of a person at a shell: nothing of this test run's configuration."""
     drop = ("DEBUG", "SECRET_KEY", "SECRET_KEY_FILE", "DATABASE_URL", "REDIS_URL", "VAR_DIR",
             "DJANGO_SETTINGS_MODULE", "SITE_URL", "EMAIL_URL", "VIRTUAL_ENV",
-            "UV_PROJECT_ENVIRONMENT", "PYTEST_ADDOPTS", "PYTHONPATH")
+            "UV_PROJECT_ENVIRONMENT", "PYTHONPATH",
+            # Set for the browser tests by the root conftest.py; `check --deploy` refuses it.
+            "DJANGO_ALLOW_ASYNC_UNSAFE")
     env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("PYTEST")}
     return {**env, **extra}
 
