@@ -25,9 +25,20 @@ install: $(UV)  ## Create .venv with the locked runtime dependencies
 install-dev: $(UV)  ## Create .venv with the locked runtime and test dependencies
 	$(UV) sync --frozen
 
-run: export DEBUG ?= true
-run: export SITE_URL ?= http://$(ADDR)
-run: install  ## Start the portal with demo data: web, Celery worker and beat (no servers needed)
+# The local settings of this checkout (DEBUG, SITE_URL), read by portal/settings.py for every
+# command run here, so `manage.py changepassword` works as the README writes it. Written once;
+# a variable set in the environment wins over it. Delete it to write it again.
+LOCAL_ENV := var/local.env
+
+$(LOCAL_ENV):
+	@mkdir -p $(@D)
+	@printf '%s\n' '# Local settings of this checkout, written by `make run` and read by' \
+	  '# portal/settings.py for every command run here. A variable set in the environment' \
+	  '# wins over this file. Not for production.' \
+	  'DEBUG=true' 'SITE_URL=http://$(ADDR)' > $@
+	@echo "Wrote $@ (DEBUG=true, SITE_URL=http://$(ADDR)): manage.py commands read it."
+
+run: install $(LOCAL_ENV)  ## Start the portal with demo data: web, Celery worker and beat (no servers needed)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	@echo "Portal: http://$(ADDR)/  Staff: http://$(ADDR)/admin/  E-mails: var/mail/"

@@ -19,6 +19,15 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 env = environ.Env()
 
+# The local settings of a development checkout: `make run` writes ``var/local.env`` (DEBUG and
+# SITE_URL), so every other command run in the checkout (`manage.py changepassword`,
+# `staff_otp`, `axes_reset`, ...) starts with the same settings as the portal it serves. A
+# variable set in the environment wins over the file (``overwrite=False``), so a deployment
+# that sets its variables is not affected; one without the file reads nothing from it.
+LOCAL_ENV_FILE = VAR_DIR / "local.env"
+if LOCAL_ENV_FILE.is_file():
+    environ.Env.read_env(str(LOCAL_ENV_FILE), overwrite=False)
+
 
 def _env_secret(name: str) -> str | None:
     """A secret from ``NAME`` or from the file named by ``NAME_FILE`` (Docker secrets)."""

@@ -1,9 +1,11 @@
 """Demo organisations, taken from the public privacy policies in ``shared/seeds``.
 
 Contact details and systems are what each policy states; nothing is invented beyond the
-relationship codes that say whose data a system holds. Where a policy describes processing
-without naming the system (a newsletter, photos, paper files, cookies), the system is named
-after what it holds.
+relationship codes that say whose data a system holds, and how long the portal keeps a closed
+request's personal data (``retention_days``: shorter than the three-year default, so the
+demo's year of requests, ``management/demo_history.py``, shows purged ones too). Where a
+policy describes processing without naming the system (a newsletter, photos, paper files,
+cookies), the system is named after what it holds.
 """
 
 C, U, N, J, E, V, W, OTHER = ("customer", "service_user", "newsletter", "job_applicant",
@@ -15,6 +17,7 @@ ORGANISATIONS = [
         "default_language": "nb", "time_zone": "Europe/Oslo",
         "contact_email": "info@onlinepos.no", "phone": "", "postal_address": "",
         "supervisory_authority": "datatilsynet-no",
+        "retention_days": 270,
         "intro": "OnlinePOS lover innsyn, retting, sletting, protest og tilbaketrekking av "
                  "samtykke. Her kan du bruke rettighetene dine direkte.",
         "systems": [
@@ -42,6 +45,7 @@ ORGANISATIONS = [
         "default_language": "da", "time_zone": "Europe/Copenhagen",
         "contact_email": "info@onlinepos.dk", "phone": "", "postal_address": "",
         "supervisory_authority": "datatilsynet-dk",
+        "retention_days": 180,
         "intro": "OnlinePOS giver dig ret til indsigt, berigtigelse, sletning, indsigelse og "
                  "tilbagetrækning af samtykke. Her kan du bruge dine rettigheder direkte.",
         "systems": [
@@ -70,6 +74,7 @@ ORGANISATIONS = [
         "contact_email": "firmapost@poweroffice.no", "phone": "755 00 670",
         "postal_address": "Postboks 404, 8001 Bodø",
         "supervisory_authority": "datatilsynet-no",
+        "retention_days": 270,
         "intro": "PowerOffice sletter opplysninger på forespørsel til kundesenteret. Her kan du "
                  "sende forespørselen og følge den.",
         "systems": [
@@ -98,6 +103,7 @@ ORGANISATIONS = [
         "default_language": "nb", "time_zone": "Europe/Oslo",
         "contact_email": "firmapost@entrack.no", "phone": "", "postal_address": "",
         "supervisory_authority": "datatilsynet-no",
+        "retention_days": 180,
         "intro": "Entrack AS gir deg rett til innsyn, dataportabilitet, retting, sletting, "
                  "begrensning og protest, og du kan klage til Datatilsynet.",
         "systems": [
@@ -119,6 +125,7 @@ ORGANISATIONS = [
         "contact_email": "post@postrek.no", "phone": "73 96 38 10",
         "postal_address": "Fossegrenda 36, 7038 Trondheim",
         "supervisory_authority": "datatilsynet-no", "acts_mostly_as_processor": True,
+        "retention_days": 180,
         "intro": "Post & Reklameservice behandler mest personopplysninger på vegne av kundene "
                  "sine. Gjelder forespørselen opplysninger en kunde har om deg, sender vi den "
                  "videre eller sier hvem du skal kontakte.",

@@ -46,22 +46,27 @@ def submit_request(
     subject_phone: str = "",
     description: str = "",
     details: dict | None = None,
+    now: datetime | None = None,
 ) -> Request:
     """Save a request filed through the web form and e-mail the confirmation link.
 
     The request is saved before anything else can fail: if the broker is down, the e-mail
-    waits in the outbox and the subject still sees the normal confirmation page.
+    waits in the outbox and the subject still sees the normal confirmation page. ``now`` is
+    the moment it was sent (default: this instant); the services of this module and of
+    ``workflow`` take it for a caller that replays a past through the same rules (the demo's
+    history), never from a public path.
     """
+    now = now or timezone.now()
     with transaction.atomic():
         request = _create_with_unique_reference(
             organisation=organisation, type=request_type, language=language,
             subject_name=subject_name, subject_email=subject_email, subject_phone=subject_phone,
             relationship=relationship, description=description, details=details or {},
-            received_at=timezone.now(),
+            received_at=now,
         )
         events.record(request, Event.Kind.CREATED, actor_label=events.SUBJECT,
-                      to_value=request.type)
-        notifications.confirmation_email(request, absolute_url(confirm_path(request)))
+                      to_value=request.type, at=now)
+        notifications.confirmation_email(request, absolute_url(confirm_path(request)), now=now)
     return request
 
 
@@ -76,7 +81,7 @@ def _create_with_unique_reference(**fields) -> Request:
     raise RuntimeError("Could not draw a unique reference")
 
 
-def confirm_request(request: Request) -> str | None:
+def confirm_request(request: Request, *, now: datetime | None = None) -> str | None:
     """Confirm the subject's address: the request enters the staff queue.
 
     Steps: set the due date (GDPR Art. 12(3), through ``clock``), move the status to new,
@@ -89,10 +94,10 @@ def confirm_request(request: Request) -> str | None:
         )
         if locked.status != Status.AWAITING_CONFIRMATION:
             return None
-        locked.confirmed_at = timezone.now()
+        locked.confirmed_at = now or timezone.now()
         events.record(locked, Event.Kind.EMAIL_CONFIRMED, actor_label=events.SUBJECT,
-                      to_value=locked.subject_email)
-        token = _enter_queue(locked, actor_label=events.SUBJECT)
+                      to_value=locked.subject_email, at=locked.confirmed_at)
+        token = _enter_queue(locked, actor_label=events.SUBJECT, now=locked.confirmed_at)
     request.refresh_from_db()
     return token
 
@@ -112,6 +117,7 @@ def register_request(
     subject_phone: str = "",
     description: str = "",
     details: dict | None = None,
+    now: datetime | None = None,
 ) -> tuple[Request, str]:
     """Staff register a request that came by e-mail, phone, letter or in person.
 
@@ -120,21 +126,23 @@ def register_request(
     from the real time of receipt (Art. 12(3)), not from the registration, so that time is
     checked here (``receipt_time``), for every caller; the subject gets the same receipt and
     status link as on the web, if an address is known. Returns the request and its status
-    token.
+    token. ``now``: the moment of the registration (default: this instant; see
+    ``submit_request``).
     """
     access.require(actor, access.WORK, organisation)
+    now = now or timezone.now()
     received_at = receipt_time(organisation=organisation, received_at=received_at,
-                               fold=received_fold)
+                               fold=received_fold, now=now)
     with transaction.atomic():
         request = _create_with_unique_reference(
             organisation=organisation, type=request_type, language=language, channel=channel,
             subject_name=subject_name, subject_email=subject_email, subject_phone=subject_phone,
             relationship=relationship, description=description, details=details or {},
-            received_at=received_at, confirmed_at=timezone.now(),
+            received_at=received_at, confirmed_at=now,
         )
         events.record(request, Event.Kind.CREATED, actor=actor, to_value=request.type,
-                      message=Channel(channel).label)
-        token = _enter_queue(request, actor=actor)
+                      message=Channel(channel).label, at=now)
+        token = _enter_queue(request, actor=actor, now=now)
     return request, token
 
 
@@ -210,24 +218,25 @@ def _round_trip(moment: datetime) -> datetime:
     return moment.astimezone(UTC).astimezone(moment.tzinfo).replace(tzinfo=None, fold=0)
 
 
-def _enter_queue(request: Request, *, actor=None, actor_label: str = "") -> str:
+def _enter_queue(request: Request, *, actor=None, actor_label: str = "",
+                 now: datetime | None = None) -> str:
     """What every request goes through when it reaches the staff queue: the clock starts,
     the status link is made, the checklist is built, a duplicate is linked, and the receipt
     is e-mailed. Returns the status token."""
     request.status_token_salt = new_token_salt()
     token = status_token(request.reference, request.status_token_salt)
     request.status_token_hash = Request.hash_token(token)
-    legal.start(request)
+    legal.start(request, now=now)
     request.save()
-    checklist.build(request)
-    _link_duplicate(request)
-    workflow.accept(request, actor=actor, actor_label=actor_label)
+    checklist.build(request, now=now)
+    _link_duplicate(request, now=now)
+    workflow.accept(request, actor=actor, actor_label=actor_label, now=now)
     if request.subject_email:
-        notifications.receipt_email(request, absolute_url(status_path(request, token)))
+        notifications.receipt_email(request, absolute_url(status_path(request, token)), now=now)
     return token
 
 
-def _link_duplicate(request: Request) -> None:
+def _link_duplicate(request: Request, *, now: datetime | None = None) -> None:
     """A second open request from the same address to the same organisation is linked to the
     first, so staff answer both together (the requester may just have tried twice)."""
     if not request.subject_email:
@@ -239,8 +248,8 @@ def _link_duplicate(request: Request) -> None:
     if first is not None:
         request.duplicate_of = first
         request.save(update_fields=["duplicate_of", "updated_at"])
-        events.record(request, Event.Kind.DUPLICATE, to_value=first.reference)
-        events.record(first, Event.Kind.DUPLICATE, to_value=request.reference)
+        events.record(request, Event.Kind.DUPLICATE, to_value=first.reference, at=now)
+        events.record(first, Event.Kind.DUPLICATE, to_value=request.reference, at=now)
 
 
 def delete_expired_unconfirmed(*, now=None) -> int:

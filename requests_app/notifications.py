@@ -47,8 +47,10 @@ class NoRecipient(ValueError):
 
 def _compose(
     kind: str, *, to: str, language: str, context: dict, request: Request | None = None,
-    secret_url: str = "",
+    secret_url: str = "", now: datetime | None = None,
 ) -> OutgoingEmail:
+    """Render and save one outbox row; ``now`` is when it was written (default: this
+    instant), given by a service that acts at a moment it was told (the demo's history)."""
     if not (to or "").strip():
         raise NoRecipient(f"The {kind!r} e-mail has no recipient.")
     with translation.override(language):
@@ -59,9 +61,19 @@ def _compose(
     email = OutgoingEmail.objects.create(
         request=request, kind=kind, to=to, language=language, subject=" ".join(subject.split()),
         body_text=body_text, body_html=body_html, secret_url=secret_url,
+        created_at=now or timezone.now(),
     )
-    transaction.on_commit(lambda: enqueue(email.pk))
+    transaction.on_commit(lambda: _enqueue_pending(email.pk))
     return email
+
+
+def _enqueue_pending(email_id: int) -> bool:
+    """After the commit: hand the row to the broker unless it went out already in the same
+    transaction (a caller that delivers as it writes: the demo's history, which replays a
+    year of e-mails with ``deliver(now=)``), so no task is queued for nothing."""
+    if not OutgoingEmail.objects.filter(pk=email_id, state=OutgoingEmail.State.PENDING).exists():
+        return False
+    return enqueue(email_id)
 
 
 def enqueue(email_id: int) -> bool:
@@ -71,7 +83,8 @@ def enqueue(email_id: int) -> bool:
     return jobs.publish("requests_app.tasks.send_email", email_id)
 
 
-def confirmation_email(request: Request, confirm_url: str) -> OutgoingEmail:
+def confirmation_email(request: Request, confirm_url: str, *,
+                       now: datetime | None = None) -> OutgoingEmail:
     """Asks the subject to confirm the address before the request reaches the staff queue.
 
     Anyone can type any address into the form, so this e-mail goes to addresses nobody has
@@ -81,7 +94,7 @@ def confirmation_email(request: Request, confirm_url: str) -> OutgoingEmail:
     if settings.PRINT_CONFIRMATION_LINKS:
         logger.info("Confirmation link for %s: %s", request.reference, confirm_url)
     return _compose(
-        "confirm", to=request.subject_email, language=request.language, request=request,
+        "confirm", now=now, to=request.subject_email, language=request.language, request=request,
         secret_url=confirm_url,
         context={"organisation": request.organisation, "language": request.language,
                  "type_label": RequestType(request.type).label, "confirm_url": confirm_url,
@@ -104,13 +117,15 @@ def invitation_email(invitation, accept_url: str) -> OutgoingEmail:
     )
 
 
-def receipt_email(request: Request, status_url: str) -> OutgoingEmail:
+def receipt_email(request: Request, status_url: str, *,
+                  now: datetime | None = None) -> OutgoingEmail:
     """The receipt: reference, legal due date (and how it was computed), the status link."""
     return _compose(
-        "receipt", to=request.subject_email, language=request.language, request=request,
+        "receipt", now=now, to=request.subject_email, language=request.language, request=request,
         secret_url=status_url,
         context={"request": request, "organisation": request.organisation,
-                 "status_url": status_url, "summary": legal.explain(request, request.language)},
+                 "status_url": status_url,
+                 "summary": legal.explain(request, request.language, now)},
     )
 
 
@@ -124,7 +139,8 @@ def reminder_email(request: Request, *, to: str, language: str, kind: str,
         notice_by = legal.extension_notice_by(request)
         can_extend = not request.is_extended and legal.today_for(request, now) <= notice_by
     return _compose(
-        "escalation" if escalation else "reminder", to=to, language=language, request=request,
+        "escalation" if escalation else "reminder", now=now, to=to, language=language,
+        request=request,
         context={"request": request, "organisation": request.organisation, "kind": kind,
                  "summary": summary, "notice_by": notice_by if can_extend else None,
                  "days_overdue": -summary.days_left if summary.days_left < 0 else 0,
@@ -133,16 +149,16 @@ def reminder_email(request: Request, *, to: str, language: str, kind: str,
     )
 
 
-def extension_email(request: Request) -> OutgoingEmail:
+def extension_email(request: Request, *, now: datetime | None = None) -> OutgoingEmail:
     """Tells the subject of an extension, with the reasons and the new date (Art. 12(3))."""
     return _compose(
-        "extension", to=request.subject_email, language=request.language, request=request,
+        "extension", now=now, to=request.subject_email, language=request.language, request=request,
         context={"request": request, "organisation": request.organisation,
-                 "summary": legal.explain(request, request.language)},
+                 "summary": legal.explain(request, request.language, now)},
     )
 
 
-def controller_email(request: Request) -> OutgoingEmail:
+def controller_email(request: Request, *, now: datetime | None = None) -> OutgoingEmail:
     """Passes a request to the controller it concerns (Art. 28(3)(e)), at the address staff
     recorded (``forwarded_to_contact``), in the organisation's language: the reference, when
     it was received, the right, who asked and how to reach them, and what they asked for.
@@ -152,43 +168,45 @@ def controller_email(request: Request) -> OutgoingEmail:
     details = [(name.replace("_", " ").capitalize(), value)
                for name, value in (request.details or {}).items() if value not in ("", None)]
     return _compose(
-        "forward-controller", to=request.forwarded_to_contact,
+        "forward-controller", now=now, to=request.forwarded_to_contact,
         language=organisation.default_language, request=request,
         context={"request": request, "organisation": organisation, "details": details,
                  "received": legal.local_date(request, request.received_at)},
     )
 
 
-def news_email(request: Request) -> OutgoingEmail:
+def news_email(request: Request, *, now: datetime | None = None) -> OutgoingEmail:
     """Tells the requester there is news on the status page, and nothing more."""
     url = links.status_url(request)
     return _compose(
-        "news", to=request.subject_email, language=request.language, request=request,
+        "news", now=now, to=request.subject_email, language=request.language, request=request,
         secret_url=url,
         context={"request": request, "organisation": request.organisation, "status_url": url},
     )
 
 
-def staff_news_email(request: Request, *, to: str, language: str) -> OutgoingEmail:
+def staff_news_email(request: Request, *, to: str, language: str,
+                     now: datetime | None = None) -> OutgoingEmail:
     """Tells staff the requester answered; the answer itself is only in the admin."""
     return _compose(
-        "staff-news", to=to, language=language, request=request,
+        "staff-news", now=now, to=to, language=language, request=request,
         context={"request": request, "organisation": request.organisation,
                  "admin_url": settings.SITE_URL + reverse("admin:requests_app_request_change",
                                                           args=[request.pk])},
     )
 
 
-def assigned_email(request: Request, assignee) -> OutgoingEmail:
+def assigned_email(request: Request, assignee, *,
+                   now: datetime | None = None) -> OutgoingEmail:
     """Tells a staff member a request was given to them, with its due date."""
 
     membership = Membership.objects.filter(user=assignee,
                                            organisation=request.organisation).first()
     language = membership.language if membership else request.organisation.default_language
     return _compose(
-        "assigned", to=assignee.email, language=language, request=request,
+        "assigned", now=now, to=assignee.email, language=language, request=request,
         context={"request": request, "organisation": request.organisation,
-                 "summary": legal.explain(request, language),
+                 "summary": legal.explain(request, language, now),
                  "admin_url": settings.SITE_URL + reverse("admin:requests_app_request_change",
                                                           args=[request.pk])},
     )
@@ -219,13 +237,16 @@ def restriction_end_email(request: Request, outcome, *, to: str,
     )
 
 
-def deliver(email_id: int) -> bool:
+def deliver(email_id: int, *, now: datetime | None = None, connection=None) -> bool:
     """Send one outbox row unless it is sent already or another worker holds it.
 
     Returns True if this call sent it. Raises on a transport error (after releasing the
-    claim) so that the task's retry policy tries again.
+    claim) so that the task's retry policy tries again. ``now`` (when it was sent) and
+    ``connection`` (Django's e-mail backend to send it through, default the configured one)
+    are for a caller that replays a past: the demo's history sends its e-mails, to invented
+    addresses, at their own moments and through a backend that keeps nothing.
     """
-    now = timezone.now()
+    now = now or timezone.now()
     # The claim: only one worker can move claimed_until forward for a pending row, so a
     # message queued twice (by the commit hook and by the drain) is still sent once.
     claimed = (
@@ -245,7 +266,7 @@ def deliver(email_id: int) -> bool:
         return False
     message = EmailMultiAlternatives(
         subject=email.subject, body=email.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL, to=[email.to],
+        from_email=settings.DEFAULT_FROM_EMAIL, to=[email.to], connection=connection,
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
@@ -259,7 +280,7 @@ def deliver(email_id: int) -> bool:
             else OutgoingEmail.State.PENDING,
         )
         raise
-    _mark_sent(email)
+    _mark_sent(email, now=now)
     return True
 
 
@@ -271,19 +292,19 @@ def redacted(email: OutgoingEmail, body: str) -> str:
 
 
 @transaction.atomic
-def _mark_sent(email: OutgoingEmail) -> None:
+def _mark_sent(email: OutgoingEmail, *, now: datetime) -> None:
     email.body_text = redacted(email, email.body_text)
     email.body_html = redacted(email, email.body_html)
     email.secret_url = ""
     email.state = OutgoingEmail.State.SENT
-    email.sent_at = timezone.now()
+    email.sent_at = now
     email.attempts += 1
     email.claimed_until = None
     email.save(update_fields=["body_text", "body_html", "secret_url", "state", "sent_at",
                               "attempts", "claimed_until"])
     if email.request_id:
         events.record(email.request, Event.Kind.EMAIL_SENT, to_value=email.to,
-                      message=f"{email.kind}: {email.subject}")
+                      message=f"{email.kind}: {email.subject}", at=now)
 
 
 def pending_ids(*, older_than_seconds: int = 30, limit: int = 500) -> list[int]:

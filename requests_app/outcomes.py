@@ -131,7 +131,8 @@ def requested(request: Request) -> dict:
 
 
 @transaction.atomic
-def record(request: Request, *, actor: AbstractBaseUser | None, **fields) -> RequestOutcome:
+def record(request: Request, *, actor: AbstractBaseUser | None, now: datetime | None = None,
+           **fields) -> RequestOutcome:
     """Record the outcome fields of a restriction, objection or consent withdrawal, logged as
     one ``OUTCOME`` event naming what changed.
 
@@ -142,6 +143,7 @@ def record(request: Request, *, actor: AbstractBaseUser | None, **fields) -> Req
 
     Whoever works on the organisation's requests records the outcome; finding that an
     objection is not upheld refuses it (Art. 21(1)) and is a decision (``access.DECIDE``).
+    ``now``: when (default this instant), for a caller that acts at a given moment.
     """
     access.require(actor, access.WORK, request.organisation_id)
     allowed = TYPE_FIELDS.get(request.type, ())
@@ -170,12 +172,13 @@ def record(request: Request, *, actor: AbstractBaseUser | None, **fields) -> Req
     if "objection_upheld" in changed and outcome.objection_upheld is False:
         access.require(actor, access.DECIDE, request.organisation_id)
     outcome.updated_by = actor if getattr(actor, "is_authenticated", False) else None
-    outcome.updated_at = timezone.now()
+    outcome.updated_at = now or timezone.now()
     outcome.save()
     events.record(locked, Event.Kind.OUTCOME, actor=actor, to_value=", ".join(changed),
-                  message="\n".join(_describe(outcome, name) for name in changed))
+                  message="\n".join(_describe(outcome, name) for name in changed),
+                  at=outcome.updated_at)
     if request.type == RequestType.OBJECTION and outcome.direct_marketing:
-        _suppress_requester(locked)
+        _suppress_requester(locked, now=outcome.updated_at)
     return outcome
 
 
@@ -212,10 +215,11 @@ def missing(request: Request, *, today: date | None = None) -> list[str]:
     return check(request, items, outcome, today)
 
 
-def check_complete(request: Request) -> None:
+def check_complete(request: Request, *, today: date | None = None) -> None:
     """Refuse (``ValidationError``, one message per gap) to complete a request whose outcome
-    the law's article does not yet have. Called by ``workflow`` before it completes."""
-    gaps = missing(request)
+    the law's article does not yet have. Called by ``workflow`` before it completes, with
+    the day it completes where the organisation is (default: today)."""
+    gaps = missing(request, today=today)
     if gaps:
         raise ValidationError(gaps)
 
@@ -327,7 +331,8 @@ def ready_package(request: Request) -> Package | None:
 # --- Completing ------------------------------------------------------------------------------
 
 
-def finish(request: Request, *, actor: AbstractBaseUser | None) -> None:
+def finish(request: Request, *, actor: AbstractBaseUser | None,
+           now: datetime | None = None) -> None:
     """What completing does beyond the answer: the ready packages go to the requester
     (``packages.deliver``), and an objection to direct marketing puts the requester's e-mail
     address, postal address and phone number on the suppression list
@@ -341,13 +346,13 @@ def finish(request: Request, *, actor: AbstractBaseUser | None) -> None:
     as to any request, and the handler can make it effective the same day.
     """
     if request.type == RequestType.OBJECTION and outcome_of(request).direct_marketing:
-        _suppress_requester(request)
-    packages.deliver(request)
+        _suppress_requester(request, now=now)
+    packages.deliver(request, now)
 
 
-def _suppress_requester(request: Request) -> None:
+def _suppress_requester(request: Request, *, now: datetime | None = None) -> None:
     for kind, value in suppression_values(request):
-        suppress(request.organisation, value, kind=kind, request=request)
+        suppress(request.organisation, value, kind=kind, request=request, now=now)
 
 
 def suppression_values(request: Request) -> list[tuple[str, str]]:
@@ -479,10 +484,11 @@ def _unreadable(kind: str) -> str:
 
 
 def suppress(organisation: Organisation, value: str, *, kind: str = SuppressionKind.EMAIL,
-             request: Request | None = None) -> SuppressionEntry:
+             request: Request | None = None, now: datetime | None = None) -> SuppressionEntry:
     """Put an e-mail address, postal address or phone number on the organisation's
     suppression list (Art. 21(3)). Idempotent: a value already listed keeps its entry; each
-    request logs ``SUPPRESSED`` once per value."""
+    request logs ``SUPPRESSED`` once per value. ``now``: when (default this instant)."""
+    now = now or timezone.now()
     if kind not in SuppressionKind.values:
         raise ValidationError(_("Unknown kind of value for the suppression list."))
     if not normalise(kind, value, country=organisation.country):
@@ -493,7 +499,7 @@ def suppress(organisation: Organisation, value: str, *, kind: str = SuppressionK
             with transaction.atomic():
                 entry, created = SuppressionEntry.objects.get_or_create(
                     organisation=organisation, email_hash=digest,
-                    defaults={"request": request, "kind": kind})
+                    defaults={"request": request, "kind": kind, "added_at": now})
         except IntegrityError:  # listed by a concurrent call a moment ago
             entry, created = SuppressionEntry.objects.get(organisation=organisation,
                                                           email_hash=digest), False
@@ -502,7 +508,7 @@ def suppress(organisation: Organisation, value: str, *, kind: str = SuppressionK
             # The hash prefix identifies the entry; the value is never logged, its kind is.
             events.record(request, Event.Kind.SUPPRESSED, to_value=digest[:12],
                           from_value="" if created else "already listed",
-                          message=str(SuppressionKind(kind).label))
+                          message=str(SuppressionKind(kind).label), at=now)
     return entry
 
 

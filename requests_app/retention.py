@@ -157,7 +157,7 @@ def purge_request(request_id: int, *, now: datetime | None = None) -> bool:
             message="")
         Event.objects.filter(request_id=request_id,
                              kind__in=_PERSONAL_EVENT_VALUES).update(to_value="")
-        events.record(request, Event.Kind.PURGED)
+        events.record(request, Event.Kind.PURGED, at=now)
     return True
 
 

@@ -69,7 +69,7 @@ def _add_export(page: Page, system: str, name: str, mime: str, content: bytes) -
 @pytest.mark.parametrize("request_type", ["access", "portability"])
 def test_the_requester_downloads_the_package_the_handler_built(
         page, new_context, live_server, client, confirmed, request_type, language):
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--no-history", stdout=io.StringIO())
     slug, desk, crm, phone = DEMO[language]
     org = Organisation.objects.get(slug=slug)
     handler = get_user_model().objects.get(username=f"{slug}-handler")

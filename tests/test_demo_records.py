@@ -16,7 +16,7 @@ from requests_app.models import (
 
 
 def _load():
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--no-history", stdout=StringIO())
 
 
 def _snapshot():

@@ -411,7 +411,7 @@ def test_the_migration_deletes_the_role_groups_and_their_rights(db, handler):
 
 
 def test_the_demo_data_grants_no_group_or_permission(db):
-    call_command("load_demo", stdout=__import__("io").StringIO())
+    call_command("load_demo", "--no-history", stdout=__import__("io").StringIO())
 
     assert not Group.objects.exists()
     assert not Permission.objects.filter(user__isnull=False).exists()

@@ -47,9 +47,9 @@ def test_a_bad_boolean_setting_stops_start_up(tmp_path):
 
 
 def test_the_demo_data_loads_the_five_seed_organisations_twice_without_harm(db, capsys):
-    call_command("load_demo")
+    call_command("load_demo", "--no-history")
     first = capsys.readouterr().out
-    call_command("load_demo")
+    call_command("load_demo", "--no-history")
     second = capsys.readouterr().out
 
     assert Organisation.objects.count() == 5

@@ -325,7 +325,7 @@ def _demo_logins(output: str) -> dict[str, tuple[str, list[str]]]:
 
 def test_demo_logins_get_three_backup_codes_once_and_need_them(db):
     first = StringIO()
-    call_command("load_demo", stdout=first)
+    call_command("load_demo", "--no-history", stdout=first)
     logins = _demo_logins(first.getvalue())
 
     assert "admin" in logins and "onlinepos-no-lead" in logins
@@ -340,7 +340,7 @@ def test_demo_logins_get_three_backup_codes_once_and_need_them(db):
 
     tokens_before = StaticToken.objects.count()
     second = StringIO()
-    call_command("load_demo", stdout=second)
+    call_command("load_demo", "--no-history", stdout=second)
     assert _demo_logins(second.getvalue()) == {}
     assert "exist already" in second.getvalue()
     assert StaticToken.objects.count() == tokens_before

@@ -3,6 +3,8 @@ what was done there is recorded, before a request can be completed."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,7 +31,7 @@ KEPT_GROUNDS_BY_TYPE = {
 }
 
 
-def build(request: Request) -> list[ChecklistItem]:
+def build(request: Request, *, now: datetime | None = None) -> list[ChecklistItem]:
     """One item per system of the organisation that matches the request's relationship and
     type (``DataSystem.applies_to``). Idempotent: systems already on the list are skipped."""
     present = set(request.checklist.values_list("system_id", flat=True))
@@ -39,7 +41,7 @@ def build(request: Request) -> list[ChecklistItem]:
         ChecklistItem(request=request, system=s, system_name=s.name) for s in systems)
     if items:
         events.record(request, Event.Kind.CHECKLIST, to_value=len(items),
-                      message=", ".join(item.system_name for item in items))
+                      message=", ".join(item.system_name for item in items), at=now)
     return items
 
 
@@ -54,7 +56,7 @@ _UNCHANGED = object()
 def mark(item: ChecklistItem, *, state: str, note: str = "",
          actor: AbstractBaseUser | None, value_before=_UNCHANGED, value_after=_UNCHANGED,
          kept_ground=_UNCHANGED, kept_until=_UNCHANGED,
-         recipients_told=_UNCHANGED) -> ChecklistItem:
+         recipients_told=_UNCHANGED, now: datetime | None = None) -> ChecklistItem:
     """Record what was found or done in one system, by whom and when.
 
     The outcome fields are left as they are unless given; what changed is written into the
@@ -63,7 +65,8 @@ def mark(item: ChecklistItem, *, state: str, note: str = "",
     Whoever works on the organisation's requests marks its checklist; keeping data an
     erasure asked for, on an Art. 17(3) ground, or leaving data unchanged that a
     rectification asked to correct, because it is accurate (Art. 16), refuses the request in
-    part and is a decision (``access.DECIDE``)."""
+    part and is a decision (``access.DECIDE``). ``now``: when (default this instant), for a
+    caller that acts at a given moment."""
     access.require(actor, access.WORK, item.request.organisation_id)
     if state not in ChecklistItem.State.values:
         raise ValidationError(_("Unknown checklist state."))
@@ -90,13 +93,14 @@ def mark(item: ChecklistItem, *, state: str, note: str = "",
     item.state, item.note = state, note
     for name, value in changed.items():
         setattr(item, name, value)
-    item.updated_by, item.updated_at = actor, timezone.now()
+    now = now or timezone.now()
+    item.updated_by, item.updated_at = actor, now
     item.save()
     lines = [f"{item.system_name}: {note}".strip(": ")]
     lines += [f"{ChecklistItem._meta.get_field(name).verbose_name}: {_shown(item, name)}"
               for name in changed]
     events.record(item.request, Event.Kind.CHECKLIST, actor=actor, from_value=previous,
-                  to_value=state, message="\n".join(lines))
+                  to_value=state, message="\n".join(lines), at=now)
     return item
 
 

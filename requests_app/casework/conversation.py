@@ -11,6 +11,7 @@ format of the exports (``crypto``), and read back only through ``open_attachment
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, Sum
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from requests_app import crypto, events, notifications, selectors
@@ -82,19 +84,21 @@ def check_attachment_quota(request: Request, files: list[UploadedFile]) -> None:
 
 
 def post_to_subject(request: Request, *, body: str, purpose: str,
-                    actor: AbstractBaseUser | None) -> Message:
-    """Put a message on the status page, log its full text, and e-mail a "news" notice."""
+                    actor: AbstractBaseUser | None, now: datetime | None = None) -> Message:
+    """Put a message on the status page, log its full text, and e-mail a "news" notice.
+    ``now``: when (default this instant), for a caller that acts at a given moment."""
+    now = now or timezone.now()
     message = Message.objects.create(request=request, direction=Message.Direction.TO_SUBJECT,
-                                     purpose=purpose, body=body, author=actor)
+                                     purpose=purpose, body=body, author=actor, created_at=now)
     events.record(request, Event.Kind.MESSAGE_TO_SUBJECT, actor=actor, to_value=purpose,
-                  message=body)
+                  message=body, at=now)
     if request.subject_email:
-        notifications.news_email(request)
+        notifications.news_email(request, now=now)
     return message
 
 
-def receive_from_subject(request: Request, *, body: str,
-                         files: list[UploadedFile] = ()) -> Message:
+def receive_from_subject(request: Request, *, body: str, files: list[UploadedFile] = (),
+                         now: datetime | None = None) -> Message:
     """Store the requester's answer and files (each file already validated by the form), and
     tell staff that there is news (without the content).
 
@@ -102,16 +106,17 @@ def receive_from_subject(request: Request, *, body: str,
     ``subject_replied`` holds the request's row lock while this runs, so two answers sent at
     once cannot both pass the check with the room for one.
     """
+    now = now or timezone.now()
     check_attachment_quota(request, list(files))
     message = Message.objects.create(request=request,
                                      direction=Message.Direction.FROM_SUBJECT,
-                                     purpose=Message.Purpose.REPLY, body=body)
+                                     purpose=Message.Purpose.REPLY, body=body, created_at=now)
     for upload in files:
         store_attachment(message, upload=upload)
     events.record(request, Event.Kind.MESSAGE_FROM_SUBJECT, actor_label=events.SUBJECT,
-                  to_value=f"{len(files)} file(s)" if files else "", message=body)
+                  to_value=f"{len(files)} file(s)" if files else "", message=body, at=now)
     for email, language in selectors.staff_recipients(request):
-        notifications.staff_news_email(request, to=email, language=language)
+        notifications.staff_news_email(request, to=email, language=language, now=now)
     return message
 
 

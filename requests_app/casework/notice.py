@@ -99,13 +99,15 @@ def check(request: Request, told: Told | None, *, latest: date | None = None,
 
 
 def record(request: Request, told: Told, *, about: str,
-           actor: AbstractBaseUser | None) -> Event:
-    """Keep a checked record (``check``) on the request and in the event log."""
+           actor: AbstractBaseUser | None, now: datetime | None = None) -> Event:
+    """Keep a checked record (``check``) on the request and in the event log, at ``now``
+    (default: this instant)."""
     setattr(request, f"{about}_told_by", told.by)
     setattr(request, f"{about}_told_at", told.at)
     request.save(update_fields=[f"{about}_told_by", f"{about}_told_at", "updated_at"])
     return events.record(request, Event.Kind.TOLD, actor=actor,
-                         to_value=Channel(told.by).label, message=describe(request, told, about))
+                         to_value=Channel(told.by).label, message=describe(request, told, about),
+                         at=now)
 
 
 def describe(request: Request, told: Told, about: str) -> str:

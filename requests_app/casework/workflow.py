@@ -2,8 +2,8 @@
 
 Each change is one named function that carries its rules: ``accept`` (into the staff queue),
 ``start_work``, ``ask_subject``, ``subject_replied`` / ``answer_received``, ``complete``,
-``refuse``, ``forward``, ``extend`` and ``assign``. They all move the status through the
-private ``_move``, which refuses anything outside the table (``TRANSITIONS``) with
+``refuse``, ``forward``, ``withdraw``, ``extend`` and ``assign``. They all move the status
+through the private ``_move``, which refuses anything outside the table (``TRANSITIONS``) with
 ``IllegalTransition`` and writes the event in the same transaction; nothing outside this
 module moves a status, so no admin action, view, task or command can skip a step's rules
 (the finished checklist, the answer, the outcome's side effects, the question before the
@@ -117,9 +117,15 @@ def _move(
     actor: AbstractBaseUser | None,
     actor_label: str = "",
     message: str = "",
+    now: datetime | None = None,
 ) -> Request:
     """Move ``request`` to ``target`` if the table allows it, and log the move. Private: the
-    public functions above and below check the actor and the step's own rules first."""
+    public functions above and below check the actor and the step's own rules first.
+
+    ``now`` (default: this instant) is the moment of the move. Every public function here
+    takes it too, for a caller that replays a past through the same rules: the demo's year of
+    history (``requests_app/management/demo_history.py``). Staff paths never pass it."""
+    now = now or timezone.now()
     locked = _lock(request)
     _check_move(locked.status, target)
     if target in ANSWERED_STATUSES:
@@ -127,15 +133,15 @@ def _move(
     previous = locked.status
     locked.status = target
     events.record(locked, Event.Kind.STATUS_CHANGED, actor=actor, actor_label=actor_label,
-                  from_value=previous, to_value=target, message=message)
+                  from_value=previous, to_value=target, message=message, at=now)
     # The clock: the answer ends a pause (Art. 12(6)); closing stops it. Only ``ask_subject``
     # pauses it, for a question about identity that the requester can see.
     if previous == Status.WAITING_FOR_SUBJECT:
-        legal.resume(locked, actor=actor, actor_label=actor_label)
+        legal.resume(locked, actor=actor, actor_label=actor_label, now=now)
     if target in CLOSED_STATUSES:
-        locked.closed_at = timezone.now()
+        locked.closed_at = now
     locked.save()
-    reminders.reschedule(locked)
+    reminders.reschedule(locked, now=now)
     _copy_clock(locked, request)
     return request
 
@@ -167,33 +173,52 @@ CLOCK_FIELDS = ("status", "closed_at", "due_date", "statutory_due_date", "extend
 
 @transaction.atomic
 def accept(request: Request, *, actor: AbstractBaseUser | None,
-           actor_label: str = "") -> Request:
+           actor_label: str = "", now: datetime | None = None) -> Request:
     """The request enters the staff queue (awaiting confirmation → new): the requester
     confirmed the address (``actor=None``), or staff registered a request that came by
     another channel (``actor`` must be allowed to work in the organisation). The caller
     (``intake``) has started the clock and built the checklist."""
     access.require(actor, access.WORK, request.organisation_id)
-    return _move(request, Status.NEW, actor=actor, actor_label=actor_label)
+    return _move(request, Status.NEW, actor=actor, actor_label=actor_label, now=now)
 
 
 @transaction.atomic
-def start_work(request: Request, *, actor: AbstractBaseUser | None) -> Request:
+def start_work(request: Request, *, actor: AbstractBaseUser | None,
+               now: datetime | None = None) -> Request:
     """Staff start on a new request, or on one whose identity is now confirmed."""
     locked = _lock(request)
     access.require(actor, access.WORK, locked.organisation_id)
     _only_from(locked.status, START_WORK_FROM, _("Start work"))
-    return _move(request, Status.IN_PROGRESS, actor=actor)
+    return _move(request, Status.IN_PROGRESS, actor=actor, now=now)
 
 
 @transaction.atomic
-def answer_received(request: Request, *, actor: AbstractBaseUser | None) -> Request:
+def answer_received(request: Request, *, actor: AbstractBaseUser | None,
+                    now: datetime | None = None) -> Request:
     """The requester answered outside the portal (by phone, letter, in person): the request
     stops waiting and goes back to work, as when the answer comes on the status page
     (``subject_replied``). The clock resumes; paused days are added (``legal.resume``)."""
     locked = _lock(request)
     access.require(actor, access.WORK, locked.organisation_id)
     _only_from(locked.status, ANSWER_RECEIVED_FROM, _("Answer received from the requester"))
-    return _move(request, _back_from_waiting(request), actor=actor)
+    return _move(request, _back_from_waiting(request), actor=actor, now=now)
+
+
+@transaction.atomic
+def withdraw(request: Request, *, how: str, actor: AbstractBaseUser | None,
+             now: datetime | None = None) -> Request:
+    """The requester withdrew the request (by e-mail, phone, letter or on the status page)
+    and staff record it, saying how (``how``, kept in the log). A withdrawal is the
+    requester's own act, not an answer: nothing is decided, so no answer is owed
+    (``ANSWERED_STATUSES``) and the reports leave it out of the on-time rate. The clock
+    stops; the personal data goes after the organisation's retention period, as for any
+    closed request."""
+    locked = _lock(request)
+    access.require(actor, access.WORK, locked.organisation_id)
+    _check_move(locked.status, Status.WITHDRAWN)
+    if not how.strip():
+        raise ValidationError(_("Say how the requester withdrew the request."))
+    return _move(request, Status.WITHDRAWN, actor=actor, message=how.strip(), now=now)
 
 
 def _back_from_waiting(request: Request) -> str:
@@ -207,7 +232,8 @@ def _back_from_waiting(request: Request) -> str:
 
 @transaction.atomic
 def extend(request: Request, *, reason: str, explanation: str,
-           actor: AbstractBaseUser | None, told: notice.Told | None = None) -> Request:
+           actor: AbstractBaseUser | None, told: notice.Told | None = None,
+           now: datetime | None = None) -> Request:
     """Extend the time limit by two further months (Art. 12(3)) and tell the subject why.
 
     A decision with legal effect: only a compliance lead or organisation admin of the
@@ -221,15 +247,15 @@ def extend(request: Request, *, reason: str, explanation: str,
     """
     locked = _lock(request)
     access.require(actor, access.DECIDE, locked.organisation_id)
-    legal.check_extension(locked)
-    told = notice.check(locked, told, latest=legal.extension_notice_by(locked))
-    legal.extend(locked, reason=reason, explanation=explanation, actor=actor)
+    legal.check_extension(locked, now)
+    told = notice.check(locked, told, latest=legal.extension_notice_by(locked), now=now)
+    legal.extend(locked, reason=reason, explanation=explanation, actor=actor, now=now)
     locked.save()
-    reminders.reschedule(locked)
+    reminders.reschedule(locked, now=now)
     if told is None:
-        notifications.extension_email(locked)
+        notifications.extension_email(locked, now=now)
     else:
-        notice.record(locked, told, about=notice.EXTENSION, actor=actor)
+        notice.record(locked, told, about=notice.EXTENSION, actor=actor, now=now)
     _copy_clock(locked, request)
     return request
 
@@ -255,7 +281,7 @@ def check_assignee(organisation_id: int, assignee: AbstractBaseUser | None) -> N
 
 @transaction.atomic
 def assign(request: Request, *, assignee: AbstractBaseUser | None,
-           actor: AbstractBaseUser | None) -> Request:
+           actor: AbstractBaseUser | None, now: datetime | None = None) -> Request:
     """Give the request to ``assignee`` (or nobody), logging who did it and e-mailing the new
     assignee. The actor must be allowed to work in the organisation, the assignee must be
     an active staff member of it (``check_assignee``)."""
@@ -268,9 +294,9 @@ def assign(request: Request, *, assignee: AbstractBaseUser | None,
     locked.assignee = assignee
     locked.save(update_fields=["assignee", "updated_at"])
     events.record(locked, Event.Kind.ASSIGNED, actor=actor,
-                  from_value=previous or "", to_value=assignee or "")
+                  from_value=previous or "", to_value=assignee or "", at=now)
     if assignee is not None and assignee != actor and assignee.email:
-        notifications.assigned_email(locked, assignee)
+        notifications.assigned_email(locked, assignee, now=now)
     request.assignee = assignee
     return request
 
@@ -283,7 +309,7 @@ ASK_PURPOSES = (Message.Purpose.IDENTITY, Message.Purpose.CLARIFICATION)
 
 @transaction.atomic
 def ask_subject(request: Request, *, body: str, purpose: str,
-                actor: AbstractBaseUser | None) -> Request:
+                actor: AbstractBaseUser | None, now: datetime | None = None) -> Request:
     """Ask the requester for information (to confirm identity, Art. 12(6), or to clarify the
     request). The question is posted first, then the request waits for the answer: no
     request waits without a question the requester can see.
@@ -303,19 +329,20 @@ def ask_subject(request: Request, *, body: str, purpose: str,
                                 "clarify the request."))
     if not body.strip():
         raise ValidationError(_("Write the question to the requester."))
-    question = conversation.post_to_subject(locked, body=body, purpose=purpose, actor=actor)
+    question = conversation.post_to_subject(locked, body=body, purpose=purpose, actor=actor,
+                                            now=now)
     if locked.status != Status.WAITING_FOR_SUBJECT:
         why = (_("Asked the requester for more information to confirm their identity "
                  "(GDPR Art. 12(6)).") if purpose == Message.Purpose.IDENTITY else
                _("Asked the requester to clarify the request; the clock keeps running (only "
                  "a question about identity pauses it, GDPR Art. 12(6))."))
-        _move(request, Status.WAITING_FOR_SUBJECT, actor=actor, message=why)
+        _move(request, Status.WAITING_FOR_SUBJECT, actor=actor, message=why, now=now)
     if purpose == Message.Purpose.IDENTITY:
         waiting = _lock(request)  # as ``_move`` left it
         if waiting.waiting_since is None:
-            legal.pause(waiting, question=question, actor=actor)
+            legal.pause(waiting, question=question, actor=actor, now=now)
             waiting.save(update_fields=["waiting_since", "updated_at"])
-            reminders.reschedule(waiting)
+            reminders.reschedule(waiting, now=now)
             _copy_clock(waiting, request)
     return request
 
@@ -329,7 +356,8 @@ def takes_messages(request: Request) -> bool:
 
 
 @transaction.atomic
-def subject_replied(request: Request, *, body: str, files=()) -> Request:
+def subject_replied(request: Request, *, body: str, files=(),
+                    now: datetime | None = None) -> Request:
     """The requester answered on the status page (no staff actor: the status link is the
     requester's authority). A waiting request goes back to where the question came from:
     the identity check, or the work. A closed request takes the message only while
@@ -337,9 +365,10 @@ def subject_replied(request: Request, *, body: str, files=()) -> Request:
     locked = _lock(request)
     if not takes_messages(locked):
         raise ValidationError(_("This request is closed; it no longer takes messages."))
-    conversation.receive_from_subject(request, body=body, files=files)
+    conversation.receive_from_subject(request, body=body, files=files, now=now)
     if locked.status == Status.WAITING_FOR_SUBJECT:
-        _move(request, _back_from_waiting(request), actor=None, actor_label=events.SUBJECT)
+        _move(request, _back_from_waiting(request), actor=None, actor_label=events.SUBJECT,
+              now=now)
     return request
 
 
@@ -369,7 +398,7 @@ def identity_verified(request: Request, *, advance: bool) -> Request:
 
 
 def _answer(request: Request, *, body: str, actor: AbstractBaseUser | None,
-            told: notice.Told | None) -> None:
+            told: notice.Told | None, now: datetime | None = None) -> None:
     """Give the requester the answer: the information on action taken (Art. 12(3)) or the
     refusal (Art. 12(4)), in their language. It goes on the status page with a "news"
     e-mail where an address is known (``conversation.post_to_subject``); without one,
@@ -377,14 +406,14 @@ def _answer(request: Request, *, body: str, actor: AbstractBaseUser | None,
     ``notice.check`` before anything changed) is kept. Every closing path calls this, and
     ``_move`` refuses to close a request it has not run for."""
     conversation.post_to_subject(request, body=body, purpose=Message.Purpose.ANSWER,
-                                 actor=actor)
+                                 actor=actor, now=now)
     if told is not None:
-        notice.record(request, told, about=notice.ANSWER, actor=actor)
+        notice.record(request, told, about=notice.ANSWER, actor=actor, now=now)
 
 
 @transaction.atomic
 def complete(request: Request, *, answer: str, actor: AbstractBaseUser | None,
-             told: notice.Told | None = None) -> Request:
+             told: notice.Told | None = None, now: datetime | None = None) -> Request:
     """Answer the request and close it. Steps, all or nothing:
 
     1. the actor may work in the organisation, and the status allows completing;
@@ -406,32 +435,34 @@ def complete(request: Request, *, answer: str, actor: AbstractBaseUser | None,
     locked = _lock(request)
     access.require(actor, access.WORK, locked.organisation_id)
     _check_move(locked.status, Status.COMPLETED)
-    told = notice.check(locked, told)
+    told = notice.check(locked, told, now=now)
     request.refresh_from_db()
     checklist.check_finished(request)
-    outcomes.check_complete(request)
+    outcomes.check_complete(request, today=legal.today_for(locked, now))
     _require_answer(answer)
     less = outcomes.grants_less_than_asked(request)
     if less:
         access.require(actor, access.DECIDE, request.organisation_id)
-    outcomes.finish(request, actor=actor)
+    outcomes.finish(request, actor=actor, now=now)
     parts = [answer.strip(), outcomes.summary(request)]
     if less:
         parts.append(outcomes.refusal_notice(request, grounds=less))
     _answer(request, body="\n\n".join(part for part in parts if part), actor=actor,
-            told=told)
+            told=told, now=now)
     recorded = {"partly_refused": bool(less), "refusal_ground": less[0] if less else "",
                 "no_data_held": outcomes.holds_no_data(request)}
     Request.objects.filter(pk=request.pk).update(**recorded)
     for name, value in recorded.items():
         setattr(request, name, value)
     return _move(request, Status.COMPLETED, actor=actor,
-                 message=", ".join(str(RefusalGround(ground).label) for ground in less))
+                 message=", ".join(str(RefusalGround(ground).label) for ground in less),
+                 now=now)
 
 
 @transaction.atomic
 def refuse(request: Request, *, ground: str, answer: str, actor: AbstractBaseUser | None,
-           partly: bool = False, told: notice.Told | None = None) -> Request:
+           partly: bool = False, told: notice.Told | None = None,
+           now: datetime | None = None) -> Request:
     """Refuse the request, wholly or partly, on a named legal ground: a decision with legal
     effect, so only a compliance lead or organisation admin of the request's organisation
     (``access.DECIDE``). The ground must be one a request of its type may be refused on
@@ -444,7 +475,7 @@ def refuse(request: Request, *, ground: str, answer: str, actor: AbstractBaseUse
     locked = _lock(request)
     access.require(actor, access.DECIDE, locked.organisation_id)
     _check_move(locked.status, Status.COMPLETED if partly else Status.REFUSED)
-    told = notice.check(locked, told)
+    told = notice.check(locked, told, now=now)
     if not ground:
         raise ValidationError(_("A refusal must name its legal ground."))
     if ground not in outcomes.refusal_grounds(locked):
@@ -456,20 +487,21 @@ def refuse(request: Request, *, ground: str, answer: str, actor: AbstractBaseUse
     grounds = [ground]
     if partly:
         checklist.check_finished(request)
-        outcomes.finish(request, actor=actor)
+        outcomes.finish(request, actor=actor, now=now)
         grounds += outcomes.grants_less_than_asked(request)
     Request.objects.filter(pk=request.pk).update(refusal_ground=ground, partly_refused=partly)
     request.refusal_ground, request.partly_refused = ground, partly
     refusal = outcomes.refusal_notice(request, grounds=grounds)
-    _answer(request, body=f"{answer.strip()}\n\n{refusal}", actor=actor, told=told)
+    _answer(request, body=f"{answer.strip()}\n\n{refusal}", actor=actor, told=told, now=now)
     return _move(request, Status.COMPLETED if partly else Status.REFUSED, actor=actor,
-                 message=RefusalGround(ground).label)
+                 message=RefusalGround(ground).label, now=now)
 
 
 @transaction.atomic
 def forward(request: Request, *, controller_name: str, controller_contact: str, answer: str,
             actor: AbstractBaseUser | None, forwarded_by: str,
-            forwarded_at: datetime | None = None, told: notice.Told | None = None) -> Request:
+            forwarded_at: datetime | None = None, told: notice.Told | None = None,
+            now: datetime | None = None) -> Request:
     """A processor passes the request to the controller responsible (Art. 28(3)(e)) and tells
     the requester what happened and whom to contact. Steps, all or nothing:
 
@@ -492,27 +524,28 @@ def forward(request: Request, *, controller_name: str, controller_contact: str, 
         raise ValidationError(_("Name the controller and how to contact it."))
     _require_answer(answer)
     forwarded_at = _check_forwarding(locked, forwarded_by=forwarded_by, contact=contact,
-                                     at=forwarded_at)
-    told = notice.check(locked, told)
+                                     at=forwarded_at, now=now)
+    told = notice.check(locked, told, now=now)
     Request.objects.filter(pk=request.pk).update(
         forwarded_to_name=name, forwarded_to_contact=contact, forwarded_by=forwarded_by,
         forwarded_at=forwarded_at)
     request.refresh_from_db()
     if forwarded_by == ForwardedBy.PORTAL:
-        notifications.controller_email(request)
+        notifications.controller_email(request, now=now)
         how = _("E-mailed by the portal to %(contact)s.") % {"contact": contact}
     else:
         how = _("Sent by staff %(how)s on %(when)s; the controller's contact: %(contact)s.") % {
             "how": _forwarded_how(forwarded_by),
             "when": notice.when(request.organisation, forwarded_at), "contact": contact}
-    events.record(request, Event.Kind.FORWARDED, actor=actor, to_value=name, message=how)
+    events.record(request, Event.Kind.FORWARDED, actor=actor, to_value=name, message=how,
+                  at=now)
     _answer(request, body=f"{answer.strip()}\n\n{forwarding_paragraph(request)}",
-            actor=actor, told=told)
-    return _move(request, Status.FORWARDED, actor=actor)
+            actor=actor, told=told, now=now)
+    return _move(request, Status.FORWARDED, actor=actor, now=now)
 
 
 def _check_forwarding(request: Request, *, forwarded_by: str, contact: str,
-                      at: datetime | None) -> datetime:
+                      at: datetime | None, now: datetime | None = None) -> datetime:
     """When the request reached (or now goes to) the controller, checked: the portal can
     e-mail only an e-mail address; staff who sent it themselves say when, not in the future
     nor before the request came. Errors are keyed ``forwarded_by`` / ``forwarded_at``."""
@@ -528,8 +561,8 @@ def _check_forwarding(request: Request, *, forwarded_by: str, contact: str,
                 "The portal can send the request only to an e-mail address. Give the "
                 "controller's e-mail address, or send it yourself and say how and when.")}
             ) from None
-        return timezone.now()
-    return notice.check_time(request, at, key="forwarded_at")
+        return now or timezone.now()
+    return notice.check_time(request, at, key="forwarded_at", now=now)
 
 
 def _forwarded_how(forwarded_by: str) -> str:

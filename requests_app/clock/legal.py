@@ -200,7 +200,7 @@ class LocalToday:
                     default=default, output_field=DateField())
 
 
-def start(request: Request) -> None:
+def start(request: Request, *, now: datetime | None = None) -> None:
     """Set the due date when a request enters the queue: one month from receipt (Art. 12(3)).
 
     The clock runs from receipt, not from confirmation: counting from the earlier moment can
@@ -209,7 +209,7 @@ def start(request: Request) -> None:
     statutory = _statutory(request)
     request.statutory_due_date = request.due_date = statutory.due
     events.record(request, Event.Kind.DUE_DATE_SET, to_value=request.due_date.isoformat(),
-                  message=statutory.explain())
+                  message=statutory.explain(), at=now)
 
 
 def _statutory(request: Request, *, extended: bool = False) -> deadlines.DueDateExplanation:
@@ -260,10 +260,11 @@ def extend(request: Request, *, reason: str, explanation: str,
     request.statutory_due_date = statutory.due
     request.due_date = extended_due_date(request)
     events.record(request, Event.Kind.EXTENDED, actor=actor,
-                  to_value=ExtensionReason(reason).label, message=request.extension_explanation)
+                  to_value=ExtensionReason(reason).label, message=request.extension_explanation,
+                  at=request.extended_at)
     events.record(request, Event.Kind.DUE_DATE_CHANGED, actor=actor,
                   from_value=previous.isoformat(), to_value=request.due_date.isoformat(),
-                  message=statutory.explain())
+                  message=statutory.explain(), at=request.extended_at)
 
 
 def pause(request: Request, *, question: Message, actor: AbstractBaseUser | None,
@@ -284,7 +285,8 @@ def pause(request: Request, *, question: Message, actor: AbstractBaseUser | None
     request.waiting_since = now or timezone.now()
     paused = request.organisation.pause_clock_while_waiting
     events.record(request, Event.Kind.CLOCK_PAUSED, actor=actor,
-                  message=_("The clock is paused.") if paused else _("The clock keeps running."))
+                  message=_("The clock is paused.") if paused else _("The clock keeps running."),
+                  at=request.waiting_since)
 
 
 def resume(request: Request, *, actor: AbstractBaseUser | None = None, actor_label: str = "",
@@ -297,19 +299,20 @@ def resume(request: Request, *, actor: AbstractBaseUser | None = None, actor_lab
     waited = (today_for(request, now) - local_date(request, request.waiting_since)).days
     request.waiting_since = None
     if not request.organisation.pause_clock_while_waiting or waited <= 0:
-        events.record(request, Event.Kind.CLOCK_RESUMED, actor=actor, actor_label=actor_label)
+        events.record(request, Event.Kind.CLOCK_RESUMED, actor=actor, actor_label=actor_label,
+                      at=now)
         return
     previous = request.due_date
     request.paused_days += waited
     request.due_date = _with_pauses(request)
     events.record(request, Event.Kind.CLOCK_RESUMED, actor=actor, actor_label=actor_label,
                   message=ngettext("Waited %(days)d day.", "Waited %(days)d days.", waited)
-                  % {"days": waited})
+                  % {"days": waited}, at=now)
     events.record(
         request, Event.Kind.DUE_DATE_CHANGED, actor=actor, actor_label=actor_label,
         from_value=previous.isoformat(), to_value=request.due_date.isoformat(),
         message=(f"{request.statutory_due_date.isoformat()} + {request.paused_days} "
-                 f"day(s) paused → {request.due_date.isoformat()}"),
+                 f"day(s) paused → {request.due_date.isoformat()}"), at=now,
     )
 
 

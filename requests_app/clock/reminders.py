@@ -137,7 +137,7 @@ def process(request_id: int, *, now: datetime | None = None) -> int:
             group = [p for p in due_now if p.escalation == escalation]
             for point in group:
                 latest = point is group[-1]
-                if _claim(request, point, skipped=not latest) and latest:
+                if _claim(request, point, skipped=not latest, now=now) and latest:
                     _send(request, point, now)
                     sent += 1
         request.next_reminder_at = next_at
@@ -145,12 +145,13 @@ def process(request_id: int, *, now: datetime | None = None) -> int:
     return sent
 
 
-def _claim(request: Request, point: Point, *, skipped: bool) -> bool:
+def _claim(request: Request, point: Point, *, skipped: bool, now: datetime) -> bool:
     """Insert the unique claim row; False if someone else has it already."""
     try:
         with transaction.atomic():
             Reminder.objects.create(request=request, kind=point.kind,
-                                    for_due_date=request.due_date, skipped=skipped)
+                                    for_due_date=request.due_date, skipped=skipped,
+                                    created_at=now)
     except IntegrityError:
         return False
     return True
@@ -165,4 +166,4 @@ def _send(request: Request, point: Point, now: datetime) -> None:
     Reminder.objects.filter(request=request, kind=point.kind,
                             for_due_date=request.due_date).update(recipients=addresses)
     events.record(request, Event.Kind.ESCALATED if point.escalation
-                  else Event.Kind.REMINDER_SENT, to_value=addresses, message=point.kind)
+                  else Event.Kind.REMINDER_SENT, to_value=addresses, message=point.kind, at=now)

@@ -1,12 +1,19 @@
-"""Load the demo organisations and staff logins. Safe to run any number of times.
+"""Load the demo organisations, staff logins and a year of requests. Safe to run any number
+of times: nothing is loaded twice.
 
 Demo logins skip neither the second factor nor the lockout: each new one gets a password and
 three single-use backup codes (a backup code is a valid second factor at the admin login),
 printed once. ``manage.py staff_otp NAME`` adds an authenticator app.
+
+The year of requests (``management/demo_history.py``) is loaded into each demo organisation
+that has no request yet, through the services at the moments of the story; ``--no-history``
+leaves it out.
 """
 
+import logging
 import os
 import secrets
+import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -14,6 +21,7 @@ from django.db import transaction
 
 from requests_app.demo_data import ORGANISATIONS, RECORDS
 from requests_app.identity import configuration
+from requests_app.management import demo_history
 from requests_app.models import DataSystem, Membership, Organisation, ProcessingRecord
 from staff import auth as staff_auth
 
@@ -27,7 +35,12 @@ RECORD_NONE_FIELDS = tuple(none for _text, none in ProcessingRecord.STATEMENTS)
 
 class Command(BaseCommand):
     help = ("Create or update the demo organisations, their systems, records of processing "
-            "and demo staff logins.")
+            "and demo staff logins, and load a year of requests into each demo organisation "
+            "that has none.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-history", dest="history", action="store_false",
+                            help="Leave out the year of requests.")
 
     @staticmethod
     def _load_records(org, records) -> None:
@@ -58,9 +71,50 @@ class Command(BaseCommand):
                                     methods=["no_bankid", "dk_mitid"], level="substantial",
                                     discover=False)
         self.stdout.write(f"eID (BankID, MitID) through {issuer} for the OnlinePOS demos")
+    def handle(self, *args, history: bool = True, **options):
+        self._organisations_and_logins()
+        if history:
+            self._history()
+
+    def _history(self) -> None:
+        """The year of requests, for the demo organisations that have none yet.
+
+        One transaction: all or nothing (a second run starts again from an empty history),
+        and SQLite writes the year in one commit instead of thousands. Its e-mails are
+        delivered as they are written (``demo_history``), so none is queued when it commits,
+        and the confirmation links of a year of web requests are not printed (nobody opens
+        them)."""
+        organisations = demo_history.without_requests([data["slug"] for data in ORGANISATIONS])
+        if not organisations:
+            self.stdout.write("Demo history exists already: nothing loaded.")
+            return
+        started = time.monotonic()
+        notices = logging.getLogger("requests_app.notifications")
+        level = notices.level
+        notices.setLevel(logging.WARNING)
+        try:
+            with transaction.atomic():
+                totals = demo_history.load(organisations)
+        except Exception as exc:  # any refusal of a step: the portal still starts
+            # The story depends on the day it is loaded; should a step of it be refused on
+            # some day, the portal starts without the history rather than not at all, and
+            # says why (tests/test_demo_history.py loads it every time the suite runs).
+            self.stderr.write(f"The demo's history was not loaded: {exc!r}. The organisations "
+                              "and logins are there; `make run` tries the history again.")
+            return
+        finally:
+            notices.setLevel(level)
+        per_org = ", ".join(f"{slug} {count}" for slug, count in sorted(totals.requests.items()))
+        self.stdout.write(
+            f"Demo history: {sum(totals.requests.values())} requests over a year ({per_org}), "
+            f"{totals.purged} of them purged, {totals.emails} e-mails, "
+            f"in {time.monotonic() - started:.1f} s.")
+        self.stdout.write("Status pages of some demo requests, as their requesters see them:")
+        for organisation, status, url in totals.status_pages:
+            self.stdout.write(f"  {organisation}, {status}: {url}")
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def _organisations_and_logins(self) -> None:
         organisations = {}
         for data in ORGANISATIONS:
             data = dict(data)
@@ -77,9 +131,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo organisations: {len(organisations)}")
         self._connect_eid(organisations)
 
+        # A handler and a compliance lead per organisation: the lead decides (extensions,
+        # refusals) and gets the escalations, and sees the organisation's reports.
         logins = [("admin", None, None)] + [
             (f"{slug}-handler", slug, Membership.Role.HANDLER) for slug in organisations
-        ] + [("onlinepos-no-lead", "onlinepos-no", Membership.Role.COMPLIANCE_LEAD)]
+        ] + [(f"{slug}-lead", slug, Membership.Role.COMPLIANCE_LEAD) for slug in organisations]
         created = []
         User = get_user_model()
         for username, slug, role in logins:
