@@ -37,32 +37,57 @@ def submit_request(
     subject_phone: str = "",
     description: str = "",
     details: dict | None = None,
+    submission_token: str | None = None,
 ) -> Request:
     """Save a request filed through the web form and e-mail the confirmation link.
 
     The request is saved before anything else can fail: if the broker is down, the e-mail
     waits in the outbox and the subject still sees the normal confirmation page.
+
+    ``submission_token`` (the form's, ``forms.render_stamp``) makes this idempotent: the same
+    form sent again returns the request saved the first time, and files no second request and
+    sends no second confirmation e-mail. That is what makes a resend safe after a double
+    click, or after an error page whose transaction had in fact committed (a connection lost
+    during COMMIT leaves the sender unable to know), and what lets the view retry once.
+    The unique constraint decides, so two copies sent at the same moment also file one.
     """
     with transaction.atomic():
-        request = _create_with_unique_reference(
-            organisation=organisation, type=request_type, language=language,
-            subject_name=subject_name, subject_email=subject_email, subject_phone=subject_phone,
-            relationship=relationship, description=description, details=details or {},
-            received_at=timezone.now(),
-        )
+        try:
+            request = _create_with_unique_reference(
+                organisation=organisation, type=request_type, language=language,
+                subject_name=subject_name, subject_email=subject_email,
+                subject_phone=subject_phone, relationship=relationship,
+                description=description, details=details or {}, received_at=timezone.now(),
+                submission_token=submission_token or None,
+            )
+        except _AlreadySubmitted as earlier:
+            return earlier.request
         events.record(request, Event.Kind.CREATED, actor_label=events.SUBJECT,
                       to_value=request.type)
         notifications.confirmation_email(request, absolute_url(confirm_path(request)))
     return request
 
 
+class _AlreadySubmitted(Exception):  # noqa: N818 (not an error: the earlier request)
+    def __init__(self, request: Request):
+        super().__init__(request.reference)
+        self.request = request
+
+
 def _create_with_unique_reference(**fields) -> Request:
-    """References are random; on the rare collision draw another one."""
+    """References are random; on the rare collision draw another one. A collision of the
+    submission token is the same form sent again: raises ``_AlreadySubmitted`` with the
+    request it saved. (The insert waits for a concurrent one with the same token to commit
+    or roll back, so the lookup after it sees the winner.)"""
+    token = fields.get("submission_token")
     for _attempt in range(5):
         try:
             with transaction.atomic():
                 return Request.objects.create(reference=new_reference(), **fields)
         except IntegrityError:
+            earlier = token and Request.objects.filter(submission_token=token).first()
+            if earlier:
+                raise _AlreadySubmitted(earlier) from None
             continue
     raise RuntimeError("Could not draw a unique reference")
 
