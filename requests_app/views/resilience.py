@@ -76,7 +76,7 @@ def request_form_unavailable(request, slug, request_type):
     Nothing here reads the database: the organisation's name is not known, so the page names
     none. Files cannot be given back to a browser: the page says so if any were sent."""
     form_class = FORMS.get(request_type)
-    if form_class is None:
+    if form_class is None or request.method != "POST":  # nothing typed to keep
         return service_unavailable(request)
     form = form_class(request.POST)
     return render_error(request, "requests_app/request_form_unavailable.html", 503, {
