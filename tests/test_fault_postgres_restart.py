@@ -1,6 +1,7 @@
-"""PostgreSQL restarted, and down for a few seconds, while people send the form: nobody gets a bare 500 page, every form
-answered normally is saved exactly once, and a form answered 503 comes back with what was
-typed, so that sending it again is one click and still files one request.
+"""PostgreSQL restarted, and down for a few seconds, while people send the form: nobody gets
+a bare 500 page, every form answered normally is saved exactly once, and a form answered 503
+comes back with what was typed, so that sending it again is one click and still files one
+request.
 
 The test runs its own PostgreSQL cluster (never the machine's) and the portal under gunicorn
 with the production settings; ``bench/scenarios/faults.py`` does the same at a larger scale.
