@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import html
 import re
+from unittest import mock
 
 import psycopg
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import OperationalError, connection, connections, transaction
 from django.utils import translation
 from django.utils.translation import gettext
 
 from requests_app import events, intake
 from requests_app.models import OutgoingEmail, Request
+from requests_app.views.resilience import retried_once
 from tests.support import TYPE_DETAILS, VALID
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -135,11 +137,43 @@ def test_when_the_retry_fails_too_the_form_comes_back_with_what_was_typed(
     assert OutgoingEmail.objects.filter(kind="confirm").count() == 1
 
 
+def test_opening_the_form_while_the_database_is_down_answers_the_plain_503_page(
+        client, org_no, monkeypatch):
+    client.raise_request_exception = False
+    with mock.patch.object(connections["default"], "ensure_connection", side_effect=(
+            OperationalError("connection to server failed: Connection refused"))):
+        connection.close()
+        response = client.get(f"/da/o/{org_no.slug}/access/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"].isdigit()
+    assert '<html lang="da">' in response.content.decode()
+    assert 'name="subject_name"' not in response.content.decode()  # no empty form with errors
+
+
+def test_confirming_survives_a_lost_connection(client, org_no, monkeypatch, caplog):
+    client.post(f"/nb/o/{org_no.slug}/access/", opened_form(client, org_no))
+    confirm_path = re.search(r"https?://[^/\s]+(/nb/confirm/[^\s<\"]+)",
+                             mail.outbox[-1].body).group(1)
+    record, calls = events.record, []
+
+    def record_after_losing_the_connection(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            end_our_connection()
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(events, "record", record_after_losing_the_connection)
+
+    response = client.post(confirm_path)
+
+    assert response.status_code == 302 and "/nb/status/" in response["Location"]
+    assert "trying confirm once more" in caplog.text
+    assert Request.objects.get().confirmed_at is not None
+    assert OutgoingEmail.objects.filter(kind="receipt").count() == 1
+
+
 def test_no_retry_inside_a_transaction_of_the_caller(org_no):
-    from django.db import OperationalError, transaction
-
-    from requests_app.views.resilience import retried_once
-
     runs = []
 
     @retried_once(on_failure=lambda request: "unavailable")

@@ -70,9 +70,11 @@ def sent(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
+@resilience.retried_once(on_failure=resilience.unavailable)
 def confirm(request, token):
     """GET shows a button; only the POST confirms, so mail scanners that open links cannot
-    confirm a request the subject never meant to file."""
+    confirm a request the subject never meant to file. Run once more on a lost database
+    connection: confirming twice is harmless (the second finds it confirmed)."""
     subject_request = links.request_for_confirmation(token)
     if subject_request is None:
         raise Http404

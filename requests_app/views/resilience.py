@@ -70,6 +70,11 @@ def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
+def unavailable(request, *args, **kwargs):
+    """The plain 503 page, for a view with nothing typed to give back."""
+    return service_unavailable(request)
+
+
 def request_form_unavailable(request, slug, request_type):
     """The form again, bound to what was sent (its submission token included), with HTTP 503.
 
