@@ -50,44 +50,45 @@ def submit_request(
     click, or after an error page whose transaction had in fact committed (a connection lost
     during COMMIT leaves the sender unable to know), and what lets the view retry once.
     The unique constraint decides, so two copies sent at the same moment also file one.
+
+    One transaction and no savepoint: on a collision (of the reference, expected once in
+    billions, or of the token) the whole transaction rolls back and is run again with a new
+    reference, or the earlier request is returned.
     """
-    with transaction.atomic():
+    for _attempt in range(5):
+        reference = new_reference()
         try:
-            request = _create_with_unique_reference(
-                organisation=organisation, type=request_type, language=language,
-                subject_name=subject_name, subject_email=subject_email,
-                subject_phone=subject_phone, relationship=relationship,
-                description=description, details=details or {}, received_at=timezone.now(),
-                submission_token=submission_token or None,
-            )
-        except _AlreadySubmitted as earlier:
-            return earlier.request
-        events.record(request, Event.Kind.CREATED, actor_label=events.SUBJECT,
-                      to_value=request.type)
-        notifications.confirmation_email(request, absolute_url(confirm_path(request)))
-    return request
-
-
-class _AlreadySubmitted(Exception):  # noqa: N818 (not an error: the earlier request)
-    def __init__(self, request: Request):
-        super().__init__(request.reference)
-        self.request = request
+            with transaction.atomic():
+                request = Request.objects.create(
+                    reference=reference, organisation=organisation, type=request_type,
+                    language=language, subject_name=subject_name, subject_email=subject_email,
+                    subject_phone=subject_phone, relationship=relationship,
+                    description=description, details=details or {},
+                    received_at=timezone.now(), submission_token=submission_token or None,
+                )
+                events.record(request, Event.Kind.CREATED, actor_label=events.SUBJECT,
+                              to_value=request.type)
+                notifications.confirmation_email(request, absolute_url(confirm_path(request)))
+            return request
+        except IntegrityError:
+            # The INSERT waited for a concurrent one with the same token to commit or roll
+            # back, so this lookup sees the winner.
+            earlier = submission_token and Request.objects.filter(
+                submission_token=submission_token).first()
+            if earlier:
+                return earlier  # the same form again: nothing new to file or send
+            if not Request.objects.filter(reference=reference).exists():
+                raise  # another constraint: not ours to retry
+    raise RuntimeError("Could not draw a unique reference")
 
 
 def _create_with_unique_reference(**fields) -> Request:
-    """References are random; on the rare collision draw another one. A collision of the
-    submission token is the same form sent again: raises ``_AlreadySubmitted`` with the
-    request it saved. (The insert waits for a concurrent one with the same token to commit
-    or roll back, so the lookup after it sees the winner.)"""
-    token = fields.get("submission_token")
+    """References are random; on the rare collision draw another one."""
     for _attempt in range(5):
         try:
             with transaction.atomic():
                 return Request.objects.create(reference=new_reference(), **fields)
         except IntegrityError:
-            earlier = token and Request.objects.filter(submission_token=token).first()
-            if earlier:
-                raise _AlreadySubmitted(earlier) from None
             continue
     raise RuntimeError("Could not draw a unique reference")
 
