@@ -1,15 +1,16 @@
 """Faults: PostgreSQL restarted, then Redis stopped for 10 s, while people send the form.
 
 ``make bench SCENARIO=faults`` (``python -m bench faults [--seconds 30 --threads 6
---pg-mode fast]``). Unlike the other scenarios it uses none of the machine's servers: it
-starts its own PostgreSQL cluster and redis-server in a temporary folder on free ports
-(``bench/servers.py``), because it stops and restarts them.
+--pg-mode fast|immediate|outage]``). Unlike the other scenarios it uses none of the
+machine's servers: it starts its own PostgreSQL cluster and redis-server in a temporary
+folder on free ports (``bench/servers.py``), because it stops and restarts them.
 
 1. Creates the cluster, migrates, adds one organisation; starts Redis, gunicorn (2 sync
    workers, the production settings, Redis as broker and cache) and a Celery worker with beat.
 2. ``--threads`` visitors open the access form and send it, again and again, for
-   ``--seconds``; at 5 s PostgreSQL is restarted (``pg_ctl restart -m fast``, or
-   ``immediate``: a crash), at 12 s Redis is stopped, at 22 s started again.
+   ``--seconds``; at 5 s PostgreSQL is restarted (``pg_ctl restart -m fast``; ``immediate``:
+   a crash; ``outage``: stopped for 3 s, as in a fail-over), at 12 s Redis is stopped, at
+   22 s started again.
 3. Each visitor who got a 503 page sends the form from it once more (one click).
 4. Waits until the outbox has sent every e-mail (beat drains it every 5 s here), then prints
    the answers by status and the rows: saved, saved twice (one token, two rows), saved behind
@@ -46,7 +47,10 @@ def faults(cluster, redis, timeline: list, pg_mode: str) -> None:
         action()
         timeline.append((f"{second:.0f} s", what, f"{time.monotonic() - began:.1f} s"))
 
-    at(5, f"PostgreSQL restart ({pg_mode})", lambda: cluster.restart(pg_mode))
+    if pg_mode == "outage":  # down for 3 s, as during a fail-over
+        at(5, "PostgreSQL stopped for 3 s, then started", lambda: cluster.outage(3))
+    else:
+        at(5, f"PostgreSQL restart ({pg_mode})", lambda: cluster.restart(pg_mode))
     at(12, "Redis stopped", redis.stop)
     at(22, "Redis started", redis.start)
 
@@ -56,7 +60,7 @@ def main(argv: list[str]) -> None:
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--threads", type=int, default=6)
-    parser.add_argument("--pg-mode", choices=["fast", "immediate"], default="fast")
+    parser.add_argument("--pg-mode", choices=["fast", "immediate", "outage"], default="fast")
     args = parser.parse_args(argv)
     if args.seconds < 25:
         parser.error("--seconds must be at least 25 (Redis comes back at 22 s)")
