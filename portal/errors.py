@@ -4,7 +4,7 @@ stack trace.
 
 Every page here is rendered without context processors and without touching the database or
 the cache: a 500 or 503 is often the database or Redis being down, and an error page that
-needs them would fail in turn. ``request`` is passed by hand only for the language links.
+needs them would fail in turn. The request's path is passed by hand for the language links.
 
 ``server_error`` answers 503 with ``Retry-After`` instead of 500 when the exception is the
 database being unreachable (``DATABASE_UNAVAILABLE``): it is Django's handler for any
@@ -27,10 +27,23 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 10
 
 
+class _PathOnly:
+    """The request as the page's language links see it: the path without the query string,
+    which holds what the visitor typed or searched for and an error page must not echo
+    (an admin autocomplete refused with 403 would otherwise show its search term)."""
+
+    def __init__(self, request):
+        self.path = getattr(request, "path", "/")
+
+    def get_full_path(self) -> str:
+        return self.path
+
+
 def render_error(request, template_name: str, status: int, context: dict | None = None
                  ) -> HttpResponse:
     """Render ``template_name`` with no context processor (no database, no cache)."""
-    body = loader.get_template(template_name).render({"request": request, **(context or {})})
+    body = loader.get_template(template_name).render(
+        {"request": _PathOnly(request), **(context or {})})
     response = HttpResponse(body, status=status)
     response["Cache-Control"] = "no-store"
     if status == 503:

@@ -114,3 +114,12 @@ def test_a_public_page_with_the_database_down_answers_503_with_retry_after(
 
     assert_friendly(response, language, 503, HEADINGS[503])
     assert response["Retry-After"] == "10"
+
+
+@pytest.mark.urls("tests.error_urls")
+def test_an_error_page_does_not_echo_the_query_string(failing_client):
+    response = failing_client.get("/nb/test-fail/403/?term=ABC-DEFG-HJKM")
+
+    body = assert_friendly(response, "nb", 403, HEADINGS[403])
+    assert "ABC-DEFG-HJKM" not in body
+    assert 'href="/nb/test-fail/403/"' in body  # a language link keeps the path only
