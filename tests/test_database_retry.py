@@ -15,12 +15,14 @@ from unittest import mock
 import psycopg
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection, connections, transaction
 from django.utils import translation
 from django.utils.translation import gettext
 
 from requests_app import events, intake
-from requests_app.models import OutgoingEmail, Request
+from requests_app.casework import workflow
+from requests_app.models import Message, OutgoingEmail, Request
 from requests_app.views.resilience import retried_once
 from tests.support import TYPE_DETAILS, VALID
 
@@ -171,6 +173,32 @@ def test_confirming_survives_a_lost_connection(client, org_no, monkeypatch, capl
     assert "trying confirm once more" in caplog.text
     assert Request.objects.get().confirmed_at is not None
     assert OutgoingEmail.objects.filter(kind="receipt").count() == 1
+
+
+def test_an_answer_on_the_status_page_is_not_retried_and_comes_back_as_written(
+        confirmed, client, monkeypatch):
+    subject_request, status_path = confirmed()
+    reply, calls = workflow.subject_replied, []
+
+    def reply_after_losing_the_connection(*args, **kwargs):
+        calls.append(1)
+        end_our_connection()
+        return reply(*args, **kwargs)
+
+    monkeypatch.setattr(workflow, "subject_replied", reply_after_losing_the_connection)
+    pdf = SimpleUploadedFile("passport.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n%%EOF\n",
+                             content_type="application/pdf")
+
+    response = client.post(status_path, {"body": "Her er kopien du ba om.", "files": [pdf]})
+
+    body = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"].isdigit()
+    assert calls == [1]  # saving an answer twice would post it twice: no retry
+    assert "Her er kopien du ba om." in body
+    assert 'data-testid="files-lost"' in body
+    assert '<html lang="nb">' in body and "Traceback" not in body
+    assert not Message.objects.filter(request=subject_request).exists()
 
 
 def test_no_retry_inside_a_transaction_of_the_caller(org_no):

@@ -92,6 +92,7 @@ def confirm(request, token):
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate=lambda group, request: settings.INTAKE_RATE_LIMIT, method="POST",
            block=True)
+@resilience.unavailable_without_retry(on_failure=resilience.reply_unavailable)
 def status(request, token):
     """The requester's private page: where the request stands, the conversation with the
     organisation, and (while the request is open) a form to answer. The URL is the key."""

@@ -1,8 +1,9 @@
-"""The public form's answer to a database that is restarting or failing over.
+"""The public forms' answer to a database that is restarting or failing over.
 
 ``retried_once`` runs a view again, once, when its database connection was lost or refused;
 if that fails too, the visitor gets the form back (HTTP 503 with ``Retry-After``) with what
-they typed, so sending again is one click.
+they typed, so sending again is one click. ``unavailable_without_retry`` does the same at
+once, for the answer on the status page, which is not idempotent.
 
 Running the submission again is safe only because it is idempotent: the form carries a
 signed random token (``forms.render_stamp``) that the saved request keeps under a unique
@@ -23,7 +24,7 @@ from django.db import connection
 from django.middleware.csrf import get_token
 
 from portal.errors import DATABASE_UNAVAILABLE, render_error, service_unavailable
-from requests_app.forms import FORMS
+from requests_app.forms import FORMS, ReplyForm
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,28 @@ def retried_once(on_failure):
     return decorate
 
 
+def unavailable_without_retry(on_failure):
+    """Decorate a view whose work is not idempotent (running it twice could save twice): on a
+    lost database connection, answer ``on_failure(request, *args, **kwargs)`` at once."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except DATABASE_UNAVAILABLE as error:
+                if connection.in_atomic_block:
+                    raise
+                logger.warning("Database connection lost (%s): %s answers 503.",
+                               _first_line(error), view.__name__)
+            _drop_connection()
+            return on_failure(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
 def _drop_connection() -> None:
     """Forget the broken connection; the next query opens a new one."""
     try:
@@ -86,5 +109,18 @@ def request_form_unavailable(request, slug, request_type):
     form = form_class(request.POST)
     return render_error(request, "requests_app/request_form_unavailable.html", 503, {
         "form": form, "slug": slug, "csrf_token": get_token(request),
+        "files_lost": bool(request.FILES),
+    })
+
+
+def reply_unavailable(request, token):
+    """The requester's answer on the status page, given back with HTTP 503 when the database
+    did not answer. Not retried: if the first attempt did commit, a second would post the
+    answer twice, so the page asks the requester to check before sending again. The status
+    page itself needs the database, so this page shows only the answer form."""
+    if request.method != "POST":
+        return service_unavailable(request)
+    return render_error(request, "requests_app/reply_unavailable.html", 503, {
+        "form": ReplyForm(request.POST), "csrf_token": get_token(request),
         "files_lost": bool(request.FILES),
     })
