@@ -344,6 +344,10 @@ CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 # or fail-over), after this pause; if that fails too it answers 503 with the form kept
 # (requests_app/views/resilience.py).
 DATABASE_RETRY_WAIT_SECONDS = env.float("DATABASE_RETRY_WAIT_SECONDS", default=1.0)
+if not 0 <= DATABASE_RETRY_WAIT_SECONDS <= 10:
+    raise ImproperlyConfigured(
+        f"DATABASE_RETRY_WAIT_SECONDS={DATABASE_RETRY_WAIT_SECONDS}: use 0 to 10 (the web "
+        "worker waits this long within the request).")
 # How many reverse proxies of ours stand in front of the portal, each appending to
 # X-Forwarded-For. 0: none, the client is REMOTE_ADDR and X-Forwarded-For is ignored (a client
 # can write it). N: the client is the N-th entry from the right. Read by
