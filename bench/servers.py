@@ -148,9 +148,13 @@ class PostgresCluster:
         ``immediate``: as if it crashed, with recovery on the way up."""
         self._ctl("restart", "-m", mode)
 
+    def halt(self) -> None:
+        """Stop it (``fast``: connections are ended); ``start`` brings it back."""
+        self._ctl("stop", "-m", "fast")
+
     def outage(self, seconds: float) -> None:
         """Down for ``seconds`` (as during a fail-over), then up again."""
-        self._ctl("stop", "-m", "fast")
+        self.halt()
         time.sleep(seconds)
         self.start()
 
