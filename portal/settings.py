@@ -155,9 +155,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 
 # The cache holds the submission rate limits, so it must be shared by every web process.
+# While Redis is unreachable it falls back to a cache of each process (portal/cache.py), so
+# a Redis outage costs no submission; the connection attempt is bounded to a second.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "portal.cache.FallbackRedisCache",
+                          "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                           "LOCATION": str(VAR_DIR / "cache")}}
@@ -350,6 +353,16 @@ INTAKE_RATE_LIMIT = env.str("INTAKE_RATE_LIMIT", default="20/h")
 # A form sent back faster than this after it was shown is treated as a bot's.
 INTAKE_MIN_FILL_SECONDS = env.int("INTAKE_MIN_FILL_SECONDS", default=3)
 RATELIMIT_VIEW = "requests_app.views.public.rate_limited"
+# A refused CSRF check gets the site's 403 page, which says what to do (portal/errors.py).
+CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
+# The public form runs once more when its database connection was lost (a PostgreSQL restart
+# or fail-over), after this pause; if that fails too it answers 503 with the form kept
+# (requests_app/views/resilience.py).
+DATABASE_RETRY_WAIT_SECONDS = env.float("DATABASE_RETRY_WAIT_SECONDS", default=1.0)
+if not 0 <= DATABASE_RETRY_WAIT_SECONDS <= 10:
+    raise ImproperlyConfigured(
+        f"DATABASE_RETRY_WAIT_SECONDS={DATABASE_RETRY_WAIT_SECONDS}: use 0 to 10 (the web "
+        "worker waits this long within the request).")
 # How many reverse proxies of ours stand in front of the portal, each appending to
 # X-Forwarded-For. 0: none, the client is REMOTE_ADDR and X-Forwarded-For is ignored (a client
 # can write it). N: the client is the N-th entry from the right. Read by

@@ -11,6 +11,13 @@ from staff.auth import StaffAdminSite
 # the models registered with @admin.register stay registered and the site keeps its name.
 admin.site.__class__ = StaffAdminSite
 
+# The error pages (portal/errors.py): in the visitor's language and the site's layout, and
+# without the database or the cache, which may be what failed.
+handler400 = "portal.errors.bad_request"
+handler403 = "portal.errors.permission_denied"
+handler404 = "portal.errors.page_not_found"
+handler500 = "portal.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("reports.urls")),

@@ -8,6 +8,7 @@ formset the staff request page's inlines share.
 from __future__ import annotations
 
 import re
+import secrets
 import time
 
 from django import forms
@@ -53,6 +54,36 @@ def _line(label, *, required=True, max_length=200, help_text="", **attrs):
     )
 
 
+_SUBMISSION_TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")
+
+
+def render_stamp() -> str:
+    """The hidden ``rendered`` value of a new form: when it was shown and a random submission
+    token, signed so that a client can forge neither.
+
+    The token makes the submission idempotent (``intake.submit_request``): the same form sent
+    twice (a double click; a resend after an error page, when the first transaction may in
+    fact have committed) files one request. So every visitor's form needs its own stamp: a
+    form rendered once and reused for many visitors must call this for each of them."""
+    value = f"{int(time.time())}.{secrets.token_urlsafe(16)}"
+    return signing.TimestampSigner(salt=_TIMESTAMP_SALT).sign(value)
+
+
+def read_stamp(stamp: str) -> tuple[float, str]:
+    """(render time, submission token) of a stamp. A missing or forged stamp counts as
+    rendered just now, with a fresh token (no idempotency, but no collision with another
+    visitor's form either)."""
+    try:
+        value = signing.TimestampSigner(salt=_TIMESTAMP_SALT).unsign(stamp)
+        rendered, _dot, token = value.partition(".")
+        rendered_at = float(int(rendered))
+    except (signing.BadSignature, ValueError):
+        return time.time(), secrets.token_urlsafe(16)
+    if not _SUBMISSION_TOKEN.fullmatch(token):  # a stamp from before the tokens
+        token = secrets.token_urlsafe(16)
+    return rendered_at, token
+
+
 class RequestForm(forms.Form):
     """The fields every request has, plus a honeypot and a signed render time against bots."""
 
@@ -84,9 +115,7 @@ class RequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         #: The organisation's country: a phone number without its country code is one of it.
         self.country = country
-        self.fields["rendered"].initial = signing.TimestampSigner(salt=_TIMESTAMP_SALT).sign(
-            str(int(time.time()))
-        )
+        self.fields["rendered"].initial = render_stamp()
         # The common fields first, then the questions of this right, then the honeypot.
         order = ["subject_name", "subject_email", "subject_phone", "relationship",
                  *self.detail_fields, "description", "website", "rendered"]
@@ -100,13 +129,9 @@ class RequestForm(forms.Form):
     def clean(self):
         """Refuse a form sent back faster than a person can fill it in (a missing or forged
         render time counts as "just now"). The user keeps what they typed and can simply
-        send it again."""
+        send it again. Puts the form's ``submission_token`` in the cleaned data."""
         data = super().clean()
-        try:
-            rendered_at = int(signing.TimestampSigner(salt=_TIMESTAMP_SALT).unsign(
-                data.get("rendered", "")))
-        except (signing.BadSignature, ValueError):
-            rendered_at = time.time()
+        rendered_at, data["submission_token"] = read_stamp(data.get("rendered", ""))
         if time.time() - rendered_at < settings.INTAKE_MIN_FILL_SECONDS:
             raise ValidationError(
                 _("That was very quick. Please check your answers and send the form again."),

@@ -47,6 +47,7 @@ def submit_request(
     description: str = "",
     details: dict | None = None,
     now: datetime | None = None,
+    submission_token: str | None = None,
 ) -> Request:
     """Save a request filed through the web form and e-mail the confirmation link.
 
@@ -55,19 +56,45 @@ def submit_request(
     the moment it was sent (default: this instant); the services of this module and of
     ``workflow`` take it for a caller that replays a past through the same rules (the demo's
     history), never from a public path.
+
+    ``submission_token`` (the form's, ``forms.render_stamp``) makes this idempotent: the same
+    form sent again returns the request saved the first time, and files no second request and
+    sends no second confirmation e-mail. That is what makes a resend safe after a double
+    click, or after an error page whose transaction had in fact committed (a connection lost
+    during COMMIT leaves the sender unable to know), and what lets the view retry once.
+    The unique constraint decides, so two copies sent at the same moment also file one.
+
+    One transaction and no savepoint: on a collision (of the reference, expected once in
+    billions, or of the token) the whole transaction rolls back and is run again with a new
+    reference, or the earlier request is returned.
     """
     now = now or timezone.now()
-    with transaction.atomic():
-        request = _create_with_unique_reference(
-            organisation=organisation, type=request_type, language=language,
-            subject_name=subject_name, subject_email=subject_email, subject_phone=subject_phone,
-            relationship=relationship, description=description, details=details or {},
-            received_at=now,
-        )
-        events.record(request, Event.Kind.CREATED, actor_label=events.SUBJECT,
-                      to_value=request.type, at=now)
-        notifications.confirmation_email(request, absolute_url(confirm_path(request)), now=now)
-    return request
+    for _attempt in range(5):
+        reference = new_reference()
+        try:
+            with transaction.atomic():
+                request = Request.objects.create(
+                    reference=reference, organisation=organisation, type=request_type,
+                    language=language, subject_name=subject_name, subject_email=subject_email,
+                    subject_phone=subject_phone, relationship=relationship,
+                    description=description, details=details or {},
+                    received_at=now, submission_token=submission_token or None,
+                )
+                events.record(request, Event.Kind.CREATED, actor_label=events.SUBJECT,
+                              to_value=request.type, at=now)
+                notifications.confirmation_email(request, absolute_url(confirm_path(request)),
+                                                 now=now)
+            return request
+        except IntegrityError:
+            # The INSERT waited for a concurrent one with the same token to commit or roll
+            # back, so this lookup sees the winner.
+            earlier = submission_token and Request.objects.filter(
+                submission_token=submission_token).first()
+            if earlier:
+                return earlier  # the same form again: nothing new to file or send
+            if not Request.objects.filter(reference=reference).exists():
+                raise  # another constraint: not ours to retry
+    raise RuntimeError("Could not draw a unique reference")
 
 
 def _create_with_unique_reference(**fields) -> Request:

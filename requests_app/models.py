@@ -482,6 +482,13 @@ class Request(models.Model):
     # With the server's key this gives the status token again, for later e-mails ("there is
     # news"); the database alone gives nothing (see ``references.status_token``).
     status_token_salt = models.CharField(max_length=32, blank=True, editable=False)
+    # The random token of the web form this request was sent with (``forms.RequestForm``):
+    # the same form sent again (a double click, or a resend after an error page whose
+    # transaction had in fact committed) finds this row instead of filing a second request.
+    # NULL for requests staff register; unique among the others.
+    submission_token = models.CharField(  # noqa: DJ001
+        max_length=32, unique=True, null=True, editable=False
+    )
 
     # The outcome.
     refusal_ground = models.CharField(_("refusal ground"), max_length=32, blank=True,

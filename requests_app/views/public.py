@@ -9,19 +9,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from portal.errors import render_error
 from requests_app import intake, links, outcomes, selectors
 from requests_app.casework import workflow
 from requests_app.clock import legal
 from requests_app.forms import FORMS, ReplyForm
 from requests_app.models import Message, Organisation, RequestType, Status
 from requests_app.onboarding import branding
-from requests_app.views import downloads, identity
+from requests_app.views import downloads, identity, resilience
 
 
 def home(request):
@@ -56,7 +56,10 @@ def organisation(request, slug):
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate=lambda group, request: settings.INTAKE_RATE_LIMIT, method="POST",
            block=True)
+@resilience.retried_once(on_failure=resilience.request_form_unavailable)
 def request_form(request, slug, request_type):
+    """The form of one right. Run once more on a lost database connection (``resilience``):
+    safe because the submission is idempotent (its token)."""
     org = get_object_or_404(Organisation, slug=slug)
     form_class = FORMS.get(request_type)
     if form_class is None:
@@ -70,7 +73,7 @@ def request_form(request, slug, request_type):
                 language=translation.get_language(), subject_name=data["subject_name"],
                 subject_email=data["subject_email"], subject_phone=data["subject_phone"],
                 relationship=data["relationship"], description=data["description"],
-                details=form.details(),
+                details=form.details(), submission_token=data["submission_token"],
             )
         return redirect("public:sent", slug=org.slug)
     status = 400 if request.method == "POST" else 200
@@ -86,9 +89,11 @@ def sent(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
+@resilience.retried_once(on_failure=resilience.unavailable)
 def confirm(request, token):
     """GET shows a button; only the POST confirms, so mail scanners that open links cannot
-    confirm a request the subject never meant to file."""
+    confirm a request the subject never meant to file. Run once more on a lost database
+    connection: confirming twice is harmless (the second finds it confirmed)."""
     subject_request = links.request_for_confirmation(token)
     if subject_request is None:
         raise Http404
@@ -106,6 +111,7 @@ def confirm(request, token):
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate=lambda group, request: settings.INTAKE_RATE_LIMIT, method="POST",
            block=True)
+@resilience.unavailable_without_retry(on_failure=resilience.reply_unavailable)
 def status(request, token):
     """The requester's private page: where the request stands, the conversation with the
     organisation, and (while the request is open) a form to answer. The URL is the key."""
@@ -178,8 +184,8 @@ def _latest_question(subject_request) -> Message | None:
 
 
 def rate_limited(request, exception=None):
-    return HttpResponse(render_to_string("requests_app/rate_limited.html", request=request),
-                        status=429)
+    """``RATELIMIT_VIEW``: 429, rendered like the error pages (no database, no cache)."""
+    return render_error(request, "requests_app/rate_limited.html", 429)
 
 
 def healthz(request):
