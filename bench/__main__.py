@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-SCENARIOS = ("foundation", "sweep", "admin_list", "reports", "package")
+SCENARIOS = ("foundation", "sweep", "admin_list", "reports", "package", "public")
 
 
 def main() -> None:
