@@ -2,6 +2,8 @@
 
 ``make bench SCENARIO=public`` (``python -m bench public [--rounds 5 --seconds 5
 --connections 16]``). It needs ``wrk`` (Debian package ``wrk``; ``make bench`` installs it).
+``python -m bench public --profile 300`` profiles the portal's endpoints instead (cProfile,
+Django's test client with CSRF checks, in this process) and prints where the time goes.
 
 1. Migrates the scenario's database and loads the demo data; adds the raw ``bench_row`` table
    the insert views write to.
@@ -22,8 +24,11 @@
 """
 
 import argparse
+import cProfile
+import io
 import json
 import os
+import pstats
 import shutil
 import statistics
 import subprocess
@@ -35,6 +40,7 @@ from urllib.parse import urlencode
 
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 
 from bench import harness
 from requests_app.models import Request
@@ -197,6 +203,48 @@ def table(points: list[Endpoint], results: dict[str, list[dict]]) -> str:
          "share of the reference (median of rounds)"], rows, "lrrrrl")
 
 
+def profile(count: int) -> None:
+    """Profile ``count`` requests of each portal endpoint through Django's test client (the
+    whole middleware stack, CSRF enforced, no server) and print the 30 functions with the
+    most cumulative time, and the queries of one request."""
+    from django.db import reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(enforce_csrf_checks=True, SERVER_NAME="127.0.0.1")
+    page = client.get(FORM_PATH).content.decode()
+    form = {"csrfmiddlewaretoken": harness.hidden_value(page, "csrfmiddlewaretoken"),
+            "rendered": harness.hidden_value(page, "rendered"),
+            "subject_name": "Kari Nordmann", "subject_email": "kari@example.no",
+            "subject_phone": "", "relationship": "customer", "erasure_scope": "everything",
+            "named_data": "", "services": "", "description": "Kundenummer 1234",
+            "website": ""}
+    calls = {
+        SUBMIT: lambda: client.post(FORM_PATH, form),
+        "GET request form": lambda: Client(SERVER_NAME="127.0.0.1").get(FORM_PATH),
+        "GET home page": lambda: client.get("/nb/"),
+        "GET organisation page": lambda: client.get(f"/nb/o/{ORG}/"),
+    }
+    for name, call in calls.items():
+        for _ in range(10):
+            call()
+        with CaptureQueriesContext(connection) as queries:
+            response = call()
+        print(f"\n== {name}: HTTP {response.status_code}, {len(queries)} queries")
+        for query in queries:
+            print(f"   {query['sql'][:150]}")
+        reset_queries()
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(count):
+            call()
+        profiler.disable()
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        print(f"   {stats.total_tt / count * 1000:.2f} ms per request under the profiler")
+        stats.sort_stats("cumulative").print_stats(30)
+        print("\n".join(out.getvalue().splitlines()[6:]))
+
+
 def mib(values: list[float]) -> str:
     return ", ".join(f"{v:.1f}" for v in values) + " MiB"
 
@@ -208,7 +256,14 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--seconds", type=int, default=5, help="of each wrk run")
     parser.add_argument("--warmup", type=int, default=2, help="seconds per endpoint")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="profile N requests per endpoint instead of loading them")
     args = parser.parse_args(argv)
+    if args.profile:
+        with harness.scratch_database():
+            prepare()
+            profile(harness.bounded(args.profile, 1, 10_000))
+        return
     rounds = harness.bounded(args.rounds, 1, 20)
     seconds = harness.bounded(args.seconds, 1, 60)
     warmup = harness.bounded(args.warmup, 1, 30)
