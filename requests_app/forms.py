@@ -38,6 +38,13 @@ def reject_control_characters(value: str) -> None:
                               code="control_characters")
 
 
+def render_stamp() -> str:
+    """The form's signed render time (the hidden ``rendered`` field): ``clean`` refuses a form
+    sent back sooner than a person could fill it in. A shared page gets a fresh one per
+    visitor (``views.shared_pages``)."""
+    return signing.TimestampSigner(salt=_TIMESTAMP_SALT).sign(str(int(time.time())))
+
+
 def _text(label, *, required=True, max_length=MAX_TEXT, help_text="", rows=3):
     return forms.CharField(
         label=label, required=required, max_length=max_length, help_text=help_text,
@@ -84,9 +91,7 @@ class RequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         #: The organisation's country: a phone number without its country code is one of it.
         self.country = country
-        self.fields["rendered"].initial = signing.TimestampSigner(salt=_TIMESTAMP_SALT).sign(
-            str(int(time.time()))
-        )
+        self.fields["rendered"].initial = render_stamp()
         # The common fields first, then the questions of this right, then the honeypot.
         order = ["subject_name", "subject_email", "subject_phone", "relationship",
                  *self.detail_fields, "description", "website", "rendered"]

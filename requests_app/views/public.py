@@ -18,20 +18,26 @@ from django_ratelimit.decorators import ratelimit
 from requests_app import intake, links, outcomes, selectors
 from requests_app.casework import workflow
 from requests_app.clock import legal
-from requests_app.forms import FORMS, ReplyForm
+from requests_app.forms import FORMS, ReplyForm, render_stamp
 from requests_app.models import Message, Organisation, RequestType, Status
-from requests_app.views import downloads
+from requests_app.views import downloads, shared_pages
 
 
 def home(request):
-    return render(request, "requests_app/home.html",
-                  {"organisations": Organisation.objects.all()})
+    # The names, countries and addresses of the list: one query, and the page's key.
+    listed = list(Organisation.objects.values_list("slug", "name", "country"))
+    return shared_pages.render_shared(
+        request, "requests_app/home.html",
+        lambda: {"organisations": Organisation.objects.all()},
+        key=("home", shared_pages.fingerprint(listed)))
 
 
 def organisation(request, slug):
     org = get_object_or_404(Organisation, slug=slug)
-    return render(request, "requests_app/organisation.html",
-                  {"organisation": org, "rights": selectors.rights_explained()})
+    return shared_pages.render_shared(
+        request, "requests_app/organisation.html",
+        lambda: {"organisation": org, "rights": selectors.rights_explained()},
+        key=("organisation", shared_pages.fingerprint(shared_pages.row_values(org))))
 
 
 @require_http_methods(["GET", "POST"])
@@ -42,7 +48,15 @@ def request_form(request, slug, request_type):
     form_class = FORMS.get(request_type)
     if form_class is None:
         raise Http404
-    form = form_class(request.POST or None, country=org.country)
+    if request.method == "GET":
+        # The empty form is the same for everyone: rendered once (``shared_pages``).
+        return shared_pages.render_shared(
+            request, "requests_app/request_form.html",
+            lambda: {"organisation": org, "form": form_class(country=org.country),
+                     "type_label": RequestType(request_type).label},
+            key=("request_form", shared_pages.fingerprint(shared_pages.row_values(org))),
+            stamp=render_stamp)
+    form = form_class(request.POST, country=org.country)
     if request.method == "POST" and form.is_valid():
         if not form.is_bot:
             data = form.cleaned_data
@@ -54,10 +68,9 @@ def request_form(request, slug, request_type):
                 details=form.details(),
             )
         return redirect("public:sent", slug=org.slug)
-    status = 400 if request.method == "POST" else 200
     return render(request, "requests_app/request_form.html",
                   {"organisation": org, "form": form,
-                   "type_label": RequestType(request_type).label}, status=status)
+                   "type_label": RequestType(request_type).label}, status=400)
 
 
 def sent(request, slug):
