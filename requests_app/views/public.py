@@ -33,29 +33,33 @@ def home(request):
 
 
 def organisation(request, slug):
-    org = get_object_or_404(Organisation, slug=slug)
+    state = selectors.organisation_state(slug)
+    if state is None:
+        raise Http404
     return shared_pages.render_shared(
         request, "requests_app/organisation.html",
-        lambda: {"organisation": org, "rights": selectors.rights_explained()},
-        key=("organisation", shared_pages.fingerprint(shared_pages.row_values(org))))
+        lambda: {"organisation": get_object_or_404(Organisation, slug=slug),
+                 "rights": selectors.rights_explained()},
+        key=("organisation", shared_pages.fingerprint(state)))
 
 
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate=lambda group, request: settings.INTAKE_RATE_LIMIT, method="POST",
            block=True)
 def request_form(request, slug, request_type):
-    org = get_object_or_404(Organisation, slug=slug)
     form_class = FORMS.get(request_type)
-    if form_class is None:
-        raise Http404
     if request.method == "GET":
         # The empty form is the same for everyone: rendered once (``shared_pages``).
+        state = selectors.organisation_state(slug)
+        if state is None or form_class is None:
+            raise Http404
         return shared_pages.render_shared(
             request, "requests_app/request_form.html",
-            lambda: {"organisation": org, "form": form_class(country=org.country),
-                     "type_label": RequestType(request_type).label},
-            key=("request_form", shared_pages.fingerprint(shared_pages.row_values(org))),
-            stamp=render_stamp)
+            lambda: _empty_form_context(slug, form_class, request_type),
+            key=("request_form", shared_pages.fingerprint(state)), stamp=render_stamp)
+    org = get_object_or_404(Organisation, slug=slug)
+    if form_class is None:
+        raise Http404
     form = form_class(request.POST, country=org.country)
     if request.method == "POST" and form.is_valid():
         if not form.is_bot:
@@ -71,6 +75,12 @@ def request_form(request, slug, request_type):
     return render(request, "requests_app/request_form.html",
                   {"organisation": org, "form": form,
                    "type_label": RequestType(request_type).label}, status=400)
+
+
+def _empty_form_context(slug, form_class, request_type) -> dict:
+    org = get_object_or_404(Organisation, slug=slug)
+    return {"organisation": org, "form": form_class(country=org.country),
+            "type_label": RequestType(request_type).label}
 
 
 def sent(request, slug):

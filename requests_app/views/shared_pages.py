@@ -55,11 +55,6 @@ def fingerprint(rows: Iterable) -> str:
     return hashlib.blake2b(repr(list(rows)).encode(), digest_size=16).hexdigest()
 
 
-def row_values(instance) -> tuple:
-    """Every column of a model instance, for ``fingerprint``."""
-    return tuple(getattr(instance, field.attname) for field in instance._meta.concrete_fields)
-
-
 def shareable(request) -> bool:
     return (request.method == "GET" and not request.GET
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
