@@ -56,7 +56,8 @@ def request_form(request, slug, request_type):
         return shared_pages.render_shared(
             request, "requests_app/request_form.html",
             lambda: _empty_form_context(slug, form_class, request_type),
-            key=("request_form", shared_pages.fingerprint(state)), stamp=render_stamp)
+            key=("request_form", shared_pages.fingerprint(state)),
+            fresh={"rendered": render_stamp})
     org = get_object_or_404(Organisation, slug=slug)
     if form_class is None:
         raise Http404

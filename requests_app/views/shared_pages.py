@@ -1,8 +1,9 @@
 """Public pages rendered once and served to every visitor, each with their own secrets put in.
 
 The home page, an organisation's page and an empty request form are the same for every
-visitor in one language, except for three values: the CSRF token, the CSP nonce (when the page
-uses one) and the form's signed render stamp (``forms.render_stamp``). Rendering them (the
+visitor in one language, except for a few values: the CSRF token, the CSP nonce (when the page
+uses one) and the form's hidden per-visitor fields, such as its signed render stamp
+(``forms.render_stamp``). Rendering them (the
 crispy form fields, the language menu's reversed URLs) was most of their cost: 10–40 ms a
 request, against well under a millisecond to copy a string (docs/benchmarks.md, "Public side
 under load").
@@ -20,7 +21,7 @@ Steps of ``render_shared``:
    ``MAX_PAGES``).
 4. Every visitor gets the kept page with the markers replaced by their own values: a fresh
    masked CSRF token (and the cookie, as ``{% csrf_token %}`` would), this response's CSP
-   nonce, a new render stamp.
+   nonce, and a new value of each field named in ``fresh`` (the render stamp).
 
 A setting changed at run time (tests) empties the store.
 """
@@ -44,7 +45,8 @@ MAX_PAGES = 500
 
 CSRF_MARK = "\x00csrf-token\x00"
 NONCE_MARK = "\x00csp-nonce\x00"
-STAMP_MARK = "\x00render-stamp\x00"
+#: A value shorter than this could also occur elsewhere in the page.
+MIN_FRESH_LENGTH = 16
 
 _pages: OrderedDict[tuple, str] = OrderedDict()
 _lock = threading.Lock()
@@ -62,50 +64,60 @@ def shareable(request) -> bool:
 
 
 def render_shared(request, template_name: str, context: Callable[[], dict], *, key: tuple,
-                  stamp: Callable[[], str] | None = None, status: int = 200) -> HttpResponse:
+                  fresh: dict[str, Callable[[], str]] | None = None) -> HttpResponse:
     """The page of ``template_name`` for this visitor, rendered once per ``key`` (plus the
-    path and language). ``context`` is called only when the page is rendered. ``stamp``, for
-    a page with a request form (``context()["form"]``), makes a new render stamp: the form's
-    own stamp is marked in the kept page and each visitor gets a fresh one."""
+    path and language). ``context`` is called only when the page is rendered. ``fresh``, for
+    a page with a form (``context()["form"]``), names hidden fields whose value each visitor
+    gets anew: field name -> function that makes a value (the render stamp, a submission
+    token). The form's own value, at least ``MIN_FRESH_LENGTH`` characters, is marked in the
+    kept page."""
+    fresh = fresh or {}
     if not shareable(request):
-        return render(request, template_name, context(), status=status)
+        return render(request, template_name, context())
     full_key = (template_name, request.path, translation.get_language(), key)
     with _lock:
         page = _pages.get(full_key)
         if page is not None:
             _pages.move_to_end(full_key)
     if page is None:
-        page = _render_with_marks(request, template_name, context(), stamp)
+        page = _render_with_marks(request, template_name, context(), fresh)
         with _lock:
             _pages[full_key] = page
             while len(_pages) > MAX_PAGES:
                 _pages.popitem(last=False)
-    return HttpResponse(_personalise(request, page, stamp), status=status)
+    return HttpResponse(_personalise(request, page, fresh))
+
+
+def _fresh_mark(name: str) -> str:
+    return f"\x00fresh-{name}\x00"
 
 
 def _render_with_marks(request, template_name: str, context: dict,
-                       stamp: Callable[[], str] | None) -> str:
-    """Render for this visitor, then put markers where their token, nonce and stamp are."""
+                       fresh: dict[str, Callable[[], str]]) -> str:
+    """Render for this visitor, then put markers where their token, nonce and fresh values
+    are."""
     token = get_token(request)
     html = render(request, template_name, {**context, "csrf_token": token}).content.decode()
     html = html.replace(token, CSRF_MARK)
     nonce = getattr(request, "_csp_nonce", None)  # set only if the page asked for one
     if isinstance(nonce, str):
         html = html.replace(nonce, NONCE_MARK)
-    if stamp is not None:
-        value = context["form"].fields["rendered"].initial
-        html = html.replace(value, STAMP_MARK)
+    for name in fresh:
+        value = str(context["form"].fields[name].initial)
+        if len(value) < MIN_FRESH_LENGTH:
+            raise ValueError(f"{name}={value!r} is too short to be found in the page alone")
+        html = html.replace(value, _fresh_mark(name))
     return html
 
 
-def _personalise(request, page: str, stamp: Callable[[], str] | None) -> str:
+def _personalise(request, page: str, fresh: dict[str, Callable[[], str]]) -> str:
     if CSRF_MARK in page:
         page = page.replace(CSRF_MARK, get_token(request))
     if NONCE_MARK in page:
         # Reading the nonce makes django-csp put it in this response's header.
         page = page.replace(NONCE_MARK, str(request.csp_nonce))
-    if stamp is not None and STAMP_MARK in page:
-        page = page.replace(STAMP_MARK, stamp())
+    for name, make in fresh.items():
+        page = page.replace(_fresh_mark(name), make())
     return page
 
 
