@@ -10,7 +10,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run install install-dev test lint messages system-deps oidc-provider eid-provider bench
+.PHONY: help run install install-dev test lint messages system-deps oidc-provider eid-provider bench bench-deps
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -88,11 +88,19 @@ messages: install-dev  ## Extract strings into locale/*/LC_MESSAGES/django.po an
 
 # The benchmarks (docs/benchmarks.md): each scenario creates, fills and drops a PostgreSQL
 # database of its own on 127.0.0.1:5432 and uses Redis db $(BENCH_REDIS_DB) (flushed).
-SCENARIO ?= foundation sweep admin_list reports package
+SCENARIO ?= foundation sweep admin_list reports package public
 BENCH_ARGS ?=
 export BENCH_REDIS_DB ?= 15
 
-bench: install-dev  ## Run the benchmarks (SCENARIO=admin_list for one, BENCH_ARGS="--requests 100000")
+# The public scenario loads the servers with wrk (Debian package wrk).
+bench-deps:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing wrk"; apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "The public benchmark needs wrk: sudo apt-get install wrk" >&2; exit 1; fi; fi
+
+bench: install-dev bench-deps  ## Run the benchmarks (SCENARIO=admin_list for one, BENCH_ARGS="--requests 100000")
 	@for scenario in $(SCENARIO); do \
 	  echo "== $$scenario ($$(date -u +%FT%TZ))"; \
 	  $(VENV)/bin/python -m bench $$scenario $(BENCH_ARGS) || exit 1; \

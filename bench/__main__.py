@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-SCENARIOS = ("foundation", "sweep", "admin_list", "reports", "package", "faults")
+SCENARIOS = ("foundation", "sweep", "admin_list", "reports", "package", "public", "faults")
 
 
 def main() -> None:

@@ -214,13 +214,21 @@ def free_port() -> int:
 
 class Server:
     """gunicorn with 2 sync workers serving ``bench.wsgi`` (the portal plus the bare
-    baselines of ``bench/urls.py``) on the scenario's settings, on a free port of 127.0.0.1.
+    baselines of ``bench/urls.py``; ``app`` another WSGI application, such as the reference
+    project of ``bench/reference/``) on the scenario's settings, on a free port of 127.0.0.1.
 
-    Use as a context manager: it waits (at most 60 s) until ``/bench/bare/`` answers, and
+    Use as a context manager: it waits (at most 60 s) until ``ready_path`` answers, and
     stops the master (SIGTERM, then kill after 30 s) when the block ends."""
 
-    def __init__(self, log_name: str):
+    def __init__(self, log_name: str, *, app: str = "bench.wsgi:application",
+                 ready_path: str = "/bench/bare/", portal_config: bool = False,
+                 env: dict[str, str] | None = None):
+        """``portal_config``: start gunicorn with the portal's own ``gunicorn.conf.py`` (its
+        access log and logger), as production does, rather than gunicorn's defaults; the
+        workers are 2 sync ones either way. ``env`` adds to the inherited environment."""
         self.log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"{log_name}.log"
+        self.app, self.ready_path, self.portal_config = app, ready_path, portal_config
+        self.env = {**os.environ, **(env or {})}
         self.port = 0
         self.proc: subprocess.Popen | None = None
 
@@ -228,16 +236,17 @@ class Server:
         connections.close_all()  # the workers fork with no connection of ours
         self.port = free_port()
         with open(self.log_path, "a") as log:  # the child keeps its own copy of the handle
+            config = ["--config", str(ROOT / "gunicorn.conf.py")] if self.portal_config else []
             self.proc = subprocess.Popen(
-                [str(ROOT / ".venv/bin/gunicorn"), "bench.wsgi:application", "--workers", "2",
+                [str(ROOT / ".venv/bin/gunicorn"), *config, self.app, "--workers", "2",
                  "--worker-class", "sync", "--bind", f"127.0.0.1:{self.port}",
                  "--chdir", str(ROOT)],
-                stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ))
+                stdout=log, stderr=subprocess.STDOUT, env=self.env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and self.proc.poll() is None:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/bench/bare/")
+                conn.request("GET", self.ready_path)
                 if conn.getresponse().status == 200:
                     return self
             except OSError:
@@ -263,6 +272,12 @@ class Server:
         pid = self.proc.pid
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         return [peak_rss_mib(int(child)) for child in children]
+
+    def worker_rss_mib(self) -> list[float]:
+        """Resident memory now (VmRSS) of each gunicorn worker, in MiB."""
+        pid = self.proc.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return [status_mib("VmRSS", int(child)) for child in children]
 
     def client(self, timeout: float = 60) -> "HttpClient":
         return HttpClient(self.port, timeout=timeout)

@@ -1,20 +1,31 @@
-"""The cache: Redis, and while Redis cannot be reached, a cache in this process.
+"""The cache: Redis with fewer round trips, and while Redis cannot be reached, a cache in this
+process. The backend of ``CACHES`` when ``REDIS_URL`` is set.
 
 The cache holds the submission rate limits (django-ratelimit counts with ``add`` and
-``incr``), and Redis is also the Celery broker: in production and in ``docker-compose.yml``
-one server. Django's ``RedisCache`` raises ``redis.ConnectionError`` when the server is down,
-which used to turn every submission into a 500 page while Redis restarted.
+``incr``), so every submission pays what one counter costs, and Redis is also the Celery
+broker: in production and in ``docker-compose.yml`` one server.
 
-``FallbackRedisCache`` answers from a ``LocMemCache`` of this process instead, so the rate
-limit degrades to a per-process counter: it still limits (each web process counts on its own,
-so a client may get up to the number of processes times the limit), and it needs neither
-Redis nor the database, which may be what is struggling. It logs one line when Redis becomes
-unreachable and one when it answers again, not one per request. While it is down, Redis is
-tried again every ``RETRY_SECONDS``, so a request does not wait for a connection attempt
-each time (``OPTIONS`` ``socket_connect_timeout`` bounds the attempt that does).
+``RedisCache`` pays less than Django's:
 
-Counts made in the process are not carried over to Redis when it is back: a client gets a
-fresh window then, which is the cost of not failing.
+- Django's builds a new ``redis.Redis`` client (about 170 response callbacks copied into a
+  dict) for every call; here each process keeps one client per connection pool, which
+  redis-py allows (a client with a pool is safe to share);
+- its ``incr`` asks ``EXISTS`` and then ``INCRBY``, two round trips; here one Lua script does
+  both in one, still refusing a key that is not there (Django's contract: ``incr`` of a
+  missing key raises ``ValueError`` rather than create a counter without an expiry).
+  django-ratelimit's ``add`` then ``incr`` is two round trips per submission instead of three.
+
+``FallbackRedisCache`` (the one settings use) answers from a ``LocMemCache`` of this process
+while Redis is unreachable: Django's raises ``redis.ConnectionError``, which used to turn every
+submission into a 500 page while Redis restarted. The rate limit degrades to a per-process
+counter: it still limits (each web process counts on its own, so a client may get up to the
+number of processes times the limit), and it needs neither Redis nor the database, which may
+be what is struggling. It logs one line when Redis becomes unreachable and one when it answers
+again, not one per request. While it is down, Redis is tried again every ``RETRY_SECONDS``,
+so a request does not wait for a connection attempt each time (``OPTIONS``
+``socket_connect_timeout`` bounds the attempt that does). Counts made in the process are not
+carried over to Redis when it is back: a client gets a fresh window then, which is the cost
+of not failing.
 """
 
 from __future__ import annotations
@@ -23,9 +34,48 @@ import logging
 import time
 
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+_INCR_EXISTING = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return redis.call('INCRBY', KEYS[1], ARGV[1])
+end
+return false
+"""
+
+
+class _Client(RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+        self._incr_scripts = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+    def incr(self, key, delta):
+        client = self.get_client(key, write=True)
+        script = self._incr_scripts.get(id(client))
+        if script is None:  # EVALSHA, loading the script once if the server lacks it
+            script = self._incr_scripts[id(client)] = client.register_script(_INCR_EXISTING)
+        value = script(keys=[key], args=[delta])
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
+
+
+class RedisCache(DjangoRedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _Client
+
 
 logger = logging.getLogger("portal.cache")
 

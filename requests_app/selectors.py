@@ -4,14 +4,32 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db import connection
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from requests_app.models import Event, Membership, Request, RequestType, Status
+from requests_app.models import Event, Membership, Organisation, Request, RequestType, Status
 
 # The events a subject sees on the status page; notes and assignments are internal.
 PUBLIC_EVENT_KINDS = (Event.Kind.CREATED, Event.Kind.EMAIL_CONFIRMED, Event.Kind.STATUS_CHANGED,
                       Event.Kind.DUE_DATE_SET, Event.Kind.DUE_DATE_CHANGED, Event.Kind.EXTENDED)
+
+
+def organisation_state(slug: str) -> tuple | None:
+    """Every column of the organisation with this slug, or None: the key of its shared public
+    pages (``views.shared_pages``), read on every visit so that a change shows at once.
+
+    One plain statement built from the model's fields (a field added later is included): on
+    this path the ORM's query compilation and the loading of the creation time cost more than
+    the query itself (``python -m bench public --profile``). ``created_at`` is left out: it
+    never changes."""
+    fields = [f for f in Organisation._meta.concrete_fields if f.name != "created_at"]
+    quote = connection.ops.quote_name
+    sql = (f"SELECT {', '.join(quote(f.column) for f in fields)} "
+           f"FROM {quote(Organisation._meta.db_table)} WHERE {quote('slug')} = %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [slug])
+        return cursor.fetchone()
 
 
 def public_timeline(request: Request) -> list[dict]:

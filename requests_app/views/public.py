@@ -18,15 +18,19 @@ from portal.errors import render_error
 from requests_app import intake, links, outcomes, selectors
 from requests_app.casework import workflow
 from requests_app.clock import legal
-from requests_app.forms import FORMS, ReplyForm
+from requests_app.forms import FORMS, ReplyForm, render_stamp
 from requests_app.models import Message, Organisation, RequestType, Status
 from requests_app.onboarding import branding
-from requests_app.views import downloads, identity, resilience
+from requests_app.views import downloads, identity, resilience, shared_pages
 
 
 def home(request):
-    return render(request, "requests_app/home.html",
-                  {"organisations": Organisation.objects.all()})
+    # The names, countries and addresses of the list: one query, and the page's key.
+    listed = list(Organisation.objects.values_list("slug", "name", "country"))
+    return shared_pages.render_shared(
+        request, "requests_app/home.html",
+        lambda: {"organisations": Organisation.objects.all()},
+        key=("home", shared_pages.fingerprint(listed)))
 
 
 def logo(request, slug, version):
@@ -48,9 +52,14 @@ def logo(request, slug, version):
 
 
 def organisation(request, slug):
-    org = get_object_or_404(Organisation, slug=slug)
-    return render(request, "requests_app/organisation.html",
-                  {"organisation": org, "rights": selectors.rights_explained()})
+    state = selectors.organisation_state(slug)
+    if state is None:
+        raise Http404
+    return shared_pages.render_shared(
+        request, "requests_app/organisation.html",
+        lambda: {"organisation": get_object_or_404(Organisation, slug=slug),
+                 "rights": selectors.rights_explained()},
+        key=("organisation", shared_pages.fingerprint(state)))
 
 
 @require_http_methods(["GET", "POST"])
@@ -60,11 +69,21 @@ def organisation(request, slug):
 def request_form(request, slug, request_type):
     """The form of one right. Run once more on a lost database connection (``resilience``):
     safe because the submission is idempotent (its token)."""
-    org = get_object_or_404(Organisation, slug=slug)
     form_class = FORMS.get(request_type)
+    if request.method == "GET":
+        # The empty form is the same for everyone: rendered once (``shared_pages``).
+        state = selectors.organisation_state(slug)
+        if state is None or form_class is None:
+            raise Http404
+        return shared_pages.render_shared(
+            request, "requests_app/request_form.html",
+            lambda: _empty_form_context(slug, form_class, request_type),
+            key=("request_form", shared_pages.fingerprint(state)),
+            fresh={"rendered": render_stamp})
+    org = get_object_or_404(Organisation, slug=slug)
     if form_class is None:
         raise Http404
-    form = form_class(request.POST or None, country=org.country)
+    form = form_class(request.POST, country=org.country)
     if request.method == "POST" and form.is_valid():
         if not form.is_bot:
             data = form.cleaned_data
@@ -76,10 +95,15 @@ def request_form(request, slug, request_type):
                 details=form.details(), submission_token=data["submission_token"],
             )
         return redirect("public:sent", slug=org.slug)
-    status = 400 if request.method == "POST" else 200
     return render(request, "requests_app/request_form.html",
                   {"organisation": org, "form": form,
-                   "type_label": RequestType(request_type).label}, status=status)
+                   "type_label": RequestType(request_type).label}, status=400)
+
+
+def _empty_form_context(slug, form_class, request_type) -> dict:
+    org = get_object_or_404(Organisation, slug=slug)
+    return {"organisation": org, "form": form_class(country=org.country),
+            "type_label": RequestType(request_type).label}
 
 
 def sent(request, slug):
