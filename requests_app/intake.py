@@ -103,6 +103,7 @@ def register_request(
     subject_phone: str = "",
     description: str = "",
     details: dict | None = None,
+    send_receipt: bool = True,
 ) -> tuple[Request, str]:
     """Staff register a request that came by e-mail, phone, letter or in person.
 
@@ -110,8 +111,9 @@ def register_request(
     for the system itself (an import), never for a staff path. The clock runs
     from the real time of receipt (Art. 12(3)), not from the registration, so that time is
     checked here (``receipt_time``), for every caller; the subject gets the same receipt and
-    status link as on the web, if an address is known. Returns the request and its status
-    token.
+    status link as on the web, if an address is known, unless ``send_receipt`` is False (a
+    request that came in an automatic message, which is never answered automatically: RFC
+    3834). Returns the request and its status token.
     """
     access.require(actor, access.WORK, organisation)
     received_at = receipt_time(organisation=organisation, received_at=received_at,
@@ -125,7 +127,7 @@ def register_request(
         )
         events.record(request, Event.Kind.CREATED, actor=actor, to_value=request.type,
                       message=Channel(channel).label)
-        token = _enter_queue(request, actor=actor)
+        token = _enter_queue(request, actor=actor, send_receipt=send_receipt)
     return request, token
 
 
@@ -180,7 +182,8 @@ def _round_trip(moment: datetime) -> datetime:
     return moment.astimezone(UTC).astimezone(moment.tzinfo).replace(tzinfo=None, fold=0)
 
 
-def _enter_queue(request: Request, *, actor=None, actor_label: str = "") -> str:
+def _enter_queue(request: Request, *, actor=None, actor_label: str = "",
+                 send_receipt: bool = True) -> str:
     """What every request goes through when it reaches the staff queue: the clock starts,
     the status link is made, the checklist is built, a duplicate is linked, and the receipt
     is e-mailed. Returns the status token."""
@@ -192,7 +195,7 @@ def _enter_queue(request: Request, *, actor=None, actor_label: str = "") -> str:
     checklist.build(request)
     _link_duplicate(request)
     workflow.accept(request, actor=actor, actor_label=actor_label)
-    if request.subject_email:
+    if request.subject_email and send_receipt:
         notifications.receipt_email(request, absolute_url(status_path(request, token)))
     return token
 
