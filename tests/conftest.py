@@ -161,3 +161,34 @@ def confirmed(submit, client, org_no, django_capture_on_commit_callbacks):
     return _confirmed
 
 
+
+
+@pytest.fixture
+def imap_server():
+    """A real dovecot on a free local port with an empty mailbox (``tests/imap_server.py``);
+    its absence fails the test, never skips it."""
+    from tests.imap_server import Dovecot
+
+    server = Dovecot.in_temporary_folder()
+    try:
+        server.start()
+    except RuntimeError as error:
+        server.remove()
+        pytest.fail(str(error), pytrace=False)
+    yield server
+    server.stop()
+    server.remove()
+
+
+@pytest.fixture
+def mailbox(org_no, imap_server):
+    """org_no's privacy mailbox, on the test IMAP server."""
+    from requests_app.mailbox import fetch
+    from requests_app.models import Mailbox
+    from tests.imap_server import PASSWORD, USER
+
+    box = Mailbox(organisation=org_no, host="127.0.0.1", port=imap_server.port,
+                  security=Mailbox.Security.NONE, username=USER)
+    fetch.set_secret(box, "password", PASSWORD)
+    box.save()
+    return box
