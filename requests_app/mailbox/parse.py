@@ -132,10 +132,11 @@ def sanitise_html(html: str) -> str:
 
 def _text_of(part: EmailMessage) -> str:
     try:
-        return part.get_content()
+        text = part.get_content()
     except Exception:  # noqa: BLE001 - an unknown charset or a broken encoding
         payload = part.get_payload(decode=True) or b""
-        return payload.decode("utf-8", errors="replace")
+        text = payload.decode("utf-8", errors="replace")
+    return text.replace("\r\n", "\n")
 
 
 def html_to_text(html: str) -> str:
