@@ -7,10 +7,12 @@ checked where the change is made. Importing the modules registers their admins.
 Modules: ``base`` (scoping), ``organisations`` (organisations, members, systems, reply
 templates), ``records`` (Art. 30), ``requests`` (the queue and a request's page), ``steps``
 (the request's own pages: extend, ask, complete, refuse, forward, register), ``outcomes``,
-``packages``, ``suppression``, ``outbox``.
+``packages``, ``suppression``, ``outbox``, ``mailbox`` (the privacy mailbox and its
+triage queue).
 """
 
 from requests_app.admin import (  # noqa: F401
+    mailbox,
     organisations,
     outbox,
     records,
