@@ -55,8 +55,9 @@ service anvil {{
 passdb {{
   driver = static
   args = password={password}
+  mechanisms = plain login
 }}
-userdb {{
+{oauth}userdb {{
   driver = static
   args = uid={user} gid={group} home={root}/mail/%u
 }}
@@ -72,6 +73,9 @@ def free_port() -> int:
 class Dovecot:
     def __init__(self, root: Path):
         self.root = root
+        #: An OAuth2 introspection URL: the server then also takes XOAUTH2 sign-ins, whose
+        #: token it checks there (``introspection_mode = post``).
+        self.oauth_introspection_url = ""
         self.port = free_port()
         self.config = root / "dovecot.conf"
         if os.geteuid() == 0:
@@ -100,7 +104,7 @@ class Dovecot:
         group = pwd.getpwnam(self.user).pw_gid
         self.config.write_text(CONFIG.format(
             root=self.root, port=self.port, user=self.user, login_user=self.login_user,
-            group=group, password=PASSWORD))
+            group=group, password=PASSWORD, oauth=self._oauth_config()))
         if os.geteuid() == 0:
             shutil.chown(self.root / "mail", self.user, group)
             for path in (self.root / "mail").rglob("*"):
@@ -110,6 +114,17 @@ class Dovecot:
             subprocess.run([DOVECOT, "-c", str(self.config)], check=True,
                            stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         self._wait(up=True)
+
+    def _oauth_config(self) -> str:
+        if not self.oauth_introspection_url:
+            return ""
+        settings = self.root / "oauth2.conf.ext"
+        settings.write_text(f"introspection_url = {self.oauth_introspection_url}\n"
+                            "introspection_mode = post\nusername_attribute = username\n"
+                            "active_attribute = active\nactive_value = true\n")
+        return ("auth_mechanisms = plain login xoauth2 oauthbearer\n"
+                "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+                f"  args = {settings}\n}}\n")
 
     def stop(self) -> None:
         with open(self.root / "start.log", "ab") as log:
