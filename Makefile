@@ -37,7 +37,7 @@ run: install  ## Start the portal with demo data: web, Celery worker and beat (n
 	$(MANAGE) runserver $(ADDR)
 
 # Debian packages the tests need: chromium for the browser tests, pango for PDF reports.
-SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core dovecot-imapd
 
 system-deps:  ## Install the Debian packages the tests need (chromium, pango), if missing
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
