@@ -22,6 +22,8 @@ from requests_app.models import (
     ChecklistItem,
     DataSystem,
     Event,
+    IncomingMessage,
+    Mailbox,
     Membership,
     Message,
     Organisation,
@@ -99,6 +101,31 @@ def _suppressions(org, n):
         outcomes.suppress(org, f"x{_n()}@example.no", request=make_request(org))
 
 
+def _mailboxes(org, n):
+    """A mailbox is one per organisation: each in an organisation of its own."""
+    for _ in range(n):
+        i = _n()
+        other = Organisation.objects.create(name=f"Firma {i}", slug=f"firma-{i}",
+                                            country="NO", contact_email=f"post{i}@firma.example",
+                                            supervisory_authority="datatilsynet-no")
+        Mailbox.objects.create(organisation=other, host="imap.example.no", username=f"p{i}")
+
+
+def _incoming(org, n):
+    from datetime import UTC, datetime
+
+    from requests_app.mailbox import fetch
+
+    box = Mailbox.objects.filter(organisation=org).first() or Mailbox.objects.create(
+        organisation=org, host="imap.example.no", username="personvern")
+    for _ in range(n):
+        i = _n()
+        raw = (f"From: Kari <kari{i}@example.no>\r\nSubject: Innsyn {i}\r\n"
+               f"Message-ID: <{i}@example.no>\r\n\r\nJeg ber om innsyn.\r\n").encode()
+        fetch.save_message(box, uidvalidity=1, uid=i + 1, raw=raw, size=len(raw),
+                           arrival=datetime(2026, 12, 1, tzinfo=UTC))
+
+
 #: Rows of each registered model, made as the given organisation's.
 ROW_MAKERS = {
     Organisation: _organisations,
@@ -109,6 +136,8 @@ ROW_MAKERS = {
     Request: _requests,
     ProcessingRecord: _records,
     SuppressionEntry: _suppressions,
+    Mailbox: _mailboxes,
+    IncomingMessage: _incoming,
 }
 
 
