@@ -117,3 +117,20 @@ def test_a_move_that_fails_keeps_the_message_saved_and_is_tried_again(mailbox, i
     assert imap_server.uids("INBOX") == []
     assert IncomingMessage.objects.get().moved_at is not None
     assert connection.vendor in ("postgresql", "sqlite")
+
+
+@pytest.mark.django_db
+def test_the_command_reads_the_mailboxes_now_and_says_what_it_found(mailbox, imap_server):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    imap_server.deliver(make_email())
+    out = StringIO()
+
+    call_command("fetch_mailboxes", stdout=out)
+    call_command("fetch_mailboxes", "--organisation", "testfirma", stdout=out)
+
+    assert out.getvalue().splitlines() == ["testfirma: 1 new, 0 attached to their request (ok)",
+                                           "testfirma: 0 new, 0 attached to their request (ok)"]
+    assert IncomingMessage.objects.count() == 1
