@@ -268,6 +268,9 @@ OUTBOX_DRAIN_SECONDS = env.int("OUTBOX_DRAIN_SECONDS", default=60)
 #: messages are read from the server in one round trip.
 MAILBOX_FETCH_SECONDS = env.int("MAILBOX_FETCH_SECONDS", default=60)
 MAILBOX_FETCH_BATCH = env.int("MAILBOX_FETCH_BATCH", default=20)
+#: A PEM file of the certificate authorities a mail server's TLS certificate may chain to;
+#: empty: the system's (a company's own CA on an internal server needs it).
+MAILBOX_CA_FILE = env.str("MAILBOX_CA_FILE", default="")
 CELERY_BEAT_SCHEDULE = {
     # Reads the privacy mailboxes: a message sent there is a request from its arrival.
     "sweep-mailboxes": {

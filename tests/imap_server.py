@@ -29,7 +29,7 @@ base_dir = {root}/run
 state_dir = {root}/state
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 first_valid_uid = 1
 log_path = {root}/dovecot.log
@@ -42,7 +42,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
   chroot =
 }}
@@ -76,6 +77,9 @@ class Dovecot:
         #: An OAuth2 introspection URL: the server then also takes XOAUTH2 sign-ins, whose
         #: token it checks there (``introspection_mode = post``).
         self.oauth_introspection_url = ""
+        #: With a certificate: also IMAPS (implicit TLS) on ``tls_port``.
+        self.certificate: tuple[Path, Path] | None = None
+        self.tls_port = 0
         self.port = free_port()
         self.config = root / "dovecot.conf"
         if os.geteuid() == 0:
@@ -104,7 +108,8 @@ class Dovecot:
         group = pwd.getpwnam(self.user).pw_gid
         self.config.write_text(CONFIG.format(
             root=self.root, port=self.port, user=self.user, login_user=self.login_user,
-            group=group, password=PASSWORD, oauth=self._oauth_config()))
+            group=group, password=PASSWORD, oauth=self._oauth_config(),
+            ssl=self._ssl_config(), tls_port=self.tls_port))
         if os.geteuid() == 0:
             shutil.chown(self.root / "mail", self.user, group)
             for path in (self.root / "mail").rglob("*"):
@@ -114,6 +119,17 @@ class Dovecot:
             subprocess.run([DOVECOT, "-c", str(self.config)], check=True,
                            stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         self._wait(up=True)
+
+    def use_tls(self, certificate: Path, key: str | Path) -> None:
+        """Serve IMAPS too, with this certificate (PEM files); call before ``start``."""
+        self.certificate = (Path(certificate), Path(key))
+        self.tls_port = free_port()
+
+    def _ssl_config(self) -> str:
+        if not self.certificate:
+            return "ssl = no"
+        cert, key = self.certificate
+        return f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{key}"
 
     def _oauth_config(self) -> str:
         if not self.oauth_introspection_url:
@@ -136,7 +152,8 @@ class Dovecot:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                with socket.create_connection(("127.0.0.1", self.tls_port or self.port),
+                                              timeout=0.5):
                     if up:
                         return
             except OSError:
@@ -226,3 +243,31 @@ def make_email(*, subject: str = "Innsyn", body: str = "Jeg ber om innsyn i mine
         maintype, subtype = content_type.split("/")
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return message.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def self_signed_certificate(folder: Path, host: str = "localhost") -> tuple[Path, Path]:
+    """A throwaway certificate for ``host`` (its own CA): (certificate, key) PEM files."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
