@@ -84,6 +84,7 @@ class MailboxAdmin(PortalAdmin):
     view_action = add_action = change_action = delete_action = access.ADMINISTER
     form = MailboxForm
     list_display = ("organisation", "__str__", "enabled", "last_success_at", "status")
+    search_fields = ("organisation__name", "host", "username")
     readonly_fields = ("last_success_at", "last_error", "last_error_at", "failures",
                        "next_fetch_at")
     change_form_template = "admin/requests_app/mailbox/change_form.html"
