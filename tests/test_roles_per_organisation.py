@@ -29,9 +29,12 @@ from django.utils import timezone
 from requests_app import access, intake, outcomes
 from requests_app.casework import checklist
 from requests_app.delivery import packages
+from requests_app.mailbox import fetch
 from requests_app.models import (
     ChecklistItem,
     DataSystem,
+    IncomingMessage,
+    Mailbox,
     Membership,
     Organisation,
     OutgoingEmail,
@@ -62,6 +65,11 @@ EXPECTED = {
     Request: {"handler": {"view", "add", "change"}, "org_admin": {"view", "add", "change"}},
     OutgoingEmail: {"handler": {"view"}, "org_admin": {"view"}},
     SuppressionEntry: {"handler": {"view"}, "org_admin": {"view"}},
+    # The privacy mailbox: its settings (and password) are the organisation admin's, who
+    # switches it off rather than delete it with its saved e-mails; the e-mails are triaged
+    # by everyone who works on requests, through the triage services.
+    Mailbox: {"handler": set(), "org_admin": {"view", "add", "change"}},
+    IncomingMessage: {"handler": {"view"}, "org_admin": {"view"}},
 }
 ROLE_IN = {"NO": "handler", "DK": "org_admin"}  # ``mixed``'s role in each organisation
 
@@ -84,9 +92,15 @@ def _objects(org, tag: str, author) -> dict:
     email = OutgoingEmail.objects.create(request=subject_request, kind="news", to="k@x.no",
                                          language="nb", subject="s", body_text="b")
     entry = outcomes.suppress(org, f"{tag}@example.no")
+    mailbox = Mailbox.objects.create(organisation=org, host="imap.example.no",
+                                     username=f"{tag} privacy")
+    raw = f"From: {tag} <k@example.no>\r\nSubject: {tag} innsyn\r\n\r\nInnsyn\r\n".encode()
+    fetch.save_message(mailbox, uidvalidity=1, uid=1, raw=raw, size=len(raw),
+                       arrival=timezone.now())
     return {Organisation: org, DataSystem: system, Request: subject_request,
             ProcessingRecord: record, ReplyTemplate: template, OutgoingEmail: email,
-            SuppressionEntry: entry,
+            SuppressionEntry: entry, Mailbox: mailbox,
+            IncomingMessage: IncomingMessage.objects.get(mailbox=mailbox),
             Membership: Membership.objects.filter(organisation=org).first()}
 
 

@@ -81,7 +81,12 @@ class MailboxForm(forms.ModelForm):
 
 @admin.register(Mailbox)
 class MailboxAdmin(PortalAdmin):
-    view_action = add_action = change_action = delete_action = access.ADMINISTER
+    """Set up and changed by the organisation's admin. Never deleted here: that would delete
+    the e-mails saved from it, some perhaps still waiting in triage; a mailbox no longer
+    read is switched off (``enabled``)."""
+
+    view_action = add_action = change_action = access.ADMINISTER
+    delete_action = None
     form = MailboxForm
     list_display = ("organisation", "__str__", "enabled", "last_success_at", "status")
     search_fields = ("organisation__name", "host", "username")
