@@ -49,10 +49,11 @@ run: install $(LOCAL_ENV)  ## Start the portal with demo data: web, Celery worke
 
 # Debian packages the tests need: chromium for the browser tests, pango for PDF reports,
 # nodejs for the OpenID provider of the eID tests (tests/oidc/; npm comes with it, or see
-# the oidc-provider target).
-SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core nodejs
+# the oidc-provider target), dovecot-imapd for the privacy mailbox (the tests start their own
+# server on a free port).
+SYSTEM_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core nodejs dovecot-imapd
 
-system-deps:  ## Install the Debian packages the tests need (chromium, pango), if missing
+system-deps:  ## Install the Debian packages the tests need (chromium, pango, dovecot), if missing
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

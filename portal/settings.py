@@ -276,7 +276,26 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 OUTBOX_DRAIN_SECONDS = env.int("OUTBOX_DRAIN_SECONDS", default=60)
+#: How often each privacy mailbox is read (``requests_app.mailbox.fetch``), and how many
+#: messages are read from the server in one round trip.
+MAILBOX_FETCH_SECONDS = env.int("MAILBOX_FETCH_SECONDS", default=60)
+MAILBOX_FETCH_BATCH = env.int("MAILBOX_FETCH_BATCH", default=20)
+#: A PEM file of the certificate authorities a mail server's TLS certificate may chain to;
+#: empty: the system's (a company's own CA on an internal server needs it).
+MAILBOX_CA_FILE = env.str("MAILBOX_CA_FILE", default="")
 CELERY_BEAT_SCHEDULE = {
+    # Reads the privacy mailboxes: a message sent there is a request from its arrival.
+    "sweep-mailboxes": {
+        "task": "requests_app.tasks.sweep_mailboxes",
+        "schedule": MAILBOX_FETCH_SECONDS,
+        "options": {"expires": MAILBOX_FETCH_SECONDS * 0.9},
+    },
+    # Reminds of e-mail untouched in triage and deletes what was "not a request" in time.
+    "mailbox-housekeeping": {
+        "task": "requests_app.tasks.mailbox_housekeeping",
+        "schedule": env.int("MAILBOX_HOUSEKEEPING_SECONDS", default=3600),
+        "options": {"expires": 3000},
+    },
     # Sends what could not be queued when it was written (broker down, worker lost).
     "drain-outbox": {
         "task": "requests_app.tasks.drain_outbox",

@@ -145,6 +145,7 @@ def register_request(
     description: str = "",
     details: dict | None = None,
     now: datetime | None = None,
+    send_receipt: bool = True,
 ) -> tuple[Request, str]:
     """Staff register a request that came by e-mail, phone, letter or in person.
 
@@ -152,9 +153,10 @@ def register_request(
     for the system itself (an import), never for a staff path. The clock runs
     from the real time of receipt (Art. 12(3)), not from the registration, so that time is
     checked here (``receipt_time``), for every caller; the subject gets the same receipt and
-    status link as on the web, if an address is known. Returns the request and its status
-    token. ``now``: the moment of the registration (default: this instant; see
-    ``submit_request``).
+    status link as on the web, if an address is known, unless ``send_receipt`` is False (a
+    request that came in an automatic message, which is never answered automatically: RFC
+    3834). Returns the request and its status token. ``now``: the moment of the registration
+    (default: this instant; see ``submit_request``).
     """
     access.require(actor, access.WORK, organisation)
     now = now or timezone.now()
@@ -169,7 +171,7 @@ def register_request(
         )
         events.record(request, Event.Kind.CREATED, actor=actor, to_value=request.type,
                       message=Channel(channel).label, at=now)
-        token = _enter_queue(request, actor=actor, now=now)
+        token = _enter_queue(request, actor=actor, now=now, send_receipt=send_receipt)
     return request, token
 
 
@@ -246,7 +248,7 @@ def _round_trip(moment: datetime) -> datetime:
 
 
 def _enter_queue(request: Request, *, actor=None, actor_label: str = "",
-                 now: datetime | None = None) -> str:
+                 now: datetime | None = None, send_receipt: bool = True) -> str:
     """What every request goes through when it reaches the staff queue: the clock starts,
     the status link is made, the checklist is built, a duplicate is linked, and the receipt
     is e-mailed. Returns the status token."""
@@ -258,7 +260,7 @@ def _enter_queue(request: Request, *, actor=None, actor_label: str = "",
     checklist.build(request, now=now)
     _link_duplicate(request, now=now)
     workflow.accept(request, actor=actor, actor_label=actor_label, now=now)
-    if request.subject_email:
+    if request.subject_email and send_receipt:
         notifications.receipt_email(request, absolute_url(status_path(request, token)), now=now)
     return token
 

@@ -1275,6 +1275,8 @@ class IdentityVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.verified_at:%Y-%m-%d}"
+
+
 class Invitation(models.Model):
     """An e-mailed invitation to become staff (``onboarding.invitations``): for a role in an
     organisation, or (``new_organisation``) as the organisation admin of an organisation
@@ -1313,3 +1315,147 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+# --- The privacy mailbox (``requests_app.mailbox``) -----------------------------------------
+
+
+class Mailbox(models.Model):
+    """An organisation's privacy mailbox, read over IMAP so that a request sent by e-mail is
+    registered from the day it arrived (GDPR Art. 12(3)) and never lost.
+
+    The secrets (password, OAuth2 client secret and refresh token) are kept encrypted at rest
+    (``crypto.encrypt_bytes``); only ``mailbox.fetch`` reads them. ``uidvalidity`` and
+    ``last_uid`` say how far the folder has been read: the last UID advances only in the
+    transaction that saved its message (``mailbox.fetch``)."""
+
+    class Security(models.TextChoices):
+        TLS = "tls", _("TLS (IMAPS, usually port 993)")
+        STARTTLS = "starttls", _("STARTTLS (usually port 143)")
+        NONE = "none", _("None (only for a server on this machine)")
+
+    class Auth(models.TextChoices):
+        PASSWORD = "password", _("Password")
+        MICROSOFT = "microsoft", _("OAuth2 with Microsoft 365 (XOAUTH2)")
+        GOOGLE = "google", _("OAuth2 with Google Workspace (XOAUTH2)")
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE,
+                                        related_name="mailbox", verbose_name=_("organisation"))
+    enabled = models.BooleanField(_("read this mailbox"), default=True)
+    host = models.CharField(_("IMAP server"), max_length=255)
+    port = models.PositiveIntegerField(_("port"), default=993,
+                                       validators=[MinValueValidator(1),
+                                                   MaxValueValidator(65535)])
+    security = models.CharField(_("connection security"), max_length=10,
+                                choices=Security.choices, default=Security.TLS)
+    username = models.CharField(_("user name"), max_length=255)
+    folder = models.CharField(_("folder"), max_length=255, default="INBOX")
+    auth = models.CharField(_("sign-in"), max_length=12, choices=Auth.choices,
+                            default=Auth.PASSWORD)
+    password_encrypted = models.BinaryField(blank=True, default=b"", editable=False)
+    oauth_client_id = models.CharField(_("OAuth2 client id"), max_length=255, blank=True)
+    oauth_tenant = models.CharField(
+        _("Microsoft tenant"), max_length=255, blank=True,
+        help_text=_("The directory (tenant) id or domain; blank for “organizations”."))
+    oauth_client_secret_encrypted = models.BinaryField(blank=True, default=b"",
+                                                       editable=False)
+    oauth_refresh_token_encrypted = models.BinaryField(blank=True, default=b"",
+                                                       editable=False)
+    move_to_folder = models.CharField(
+        _("move saved messages to folder"), max_length=255, blank=True,
+        help_text=_("Blank: messages stay where they are. Otherwise each message is moved "
+                    "there on the server once it is saved in the portal."))
+    not_request_days = models.PositiveIntegerField(
+        _("keep messages that are not requests (days)"), default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)])
+    triage_reminder_hours = models.PositiveIntegerField(
+        _("remind of untouched mail after (hours)"), default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 14)])
+    uidvalidity = models.BigIntegerField(null=True, blank=True, editable=False)
+    last_uid = models.BigIntegerField(default=0, editable=False)
+    last_success_at = models.DateTimeField(_("last read"), null=True, blank=True,
+                                           editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+    last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True,
+                                         editable=False)
+    failures = models.PositiveIntegerField(_("failures in a row"), default=0, editable=False)
+    next_fetch_at = models.DateTimeField(_("next read"), null=True, blank=True,
+                                         editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.host}/{self.folder}"
+
+
+class IncomingMessage(models.Model):
+    """One e-mail read from a mailbox, saved (raw, encrypted) before anything else happens.
+
+    Unique per (mailbox, UIDVALIDITY, UID): two fetches that overlap, or a fetch redone after a
+    worker died, find the row there and save nothing twice. ``fingerprint`` (the Message-ID,
+    or the content's digest, with the arrival time) finds the same message again when the
+    server renumbers the folder (a new UIDVALIDITY)."""
+
+    class State(models.TextChoices):
+        NEW = "new", _("Waiting in triage")
+        REGISTERED = "registered", _("Made a request")
+        ATTACHED = "attached", _("Attached to a request")
+        NOT_REQUEST = "not_request", _("Not a request")
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="messages")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="incoming_messages",
+                                     verbose_name=_("organisation"))
+    uidvalidity = models.BigIntegerField()
+    uid = models.BigIntegerField()
+    fingerprint = models.CharField(max_length=64)
+    received_at = models.DateTimeField(_("arrived"))
+    sender_email = models.CharField(_("from (address)"), max_length=254, blank=True)
+    sender_name = models.CharField(_("from (name)"), max_length=200, blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    raw_encrypted = models.BinaryField(default=b"", editable=False)
+    size = models.PositiveIntegerField(_("size"), default=0)
+    oversized = models.BooleanField(
+        _("too large"), default=False,
+        help_text=_("Only the headers were saved; read the message in the mail program."))
+    automatic = models.CharField(
+        _("sent automatically"), max_length=40, blank=True,
+        help_text=_("Why the message looks automatic (an auto-reply, a list, a bounce): "
+                    "it is never answered automatically."))
+    suggested_type = models.CharField(_("suggested type"), max_length=24, blank=True,
+                                      choices=RequestType.choices)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices,
+                             default=State.NEW)
+    request = models.ForeignKey(Request, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="incoming_messages", verbose_name=_("request"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("by"))
+    moved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    #: When the automatic triage (a reply carrying a reference) looked at it: once.
+    checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    raw_deleted_at = models.DateTimeField(_("content erased"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["mailbox", "uidvalidity", "uid"],
+                                    name="incoming_once_per_uid"),
+            models.UniqueConstraint(fields=["mailbox", "fingerprint"],
+                                    name="incoming_once_per_fingerprint"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "state", "received_at"],
+                         name="incoming_triage_idx"),
+        ]
+        verbose_name = _("incoming e-mail")
+        verbose_name_plural = _("incoming e-mail")
+
+    def __str__(self) -> str:
+        return self.subject or f"#{self.pk}"

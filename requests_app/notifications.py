@@ -324,3 +324,16 @@ def pending_ids(*, older_than_seconds: int = 30, limit: int = 500) -> list[int]:
 def drain_outbox(*, older_than_seconds: int = 30) -> int:
     """Queue every pending row again; returns how many were handed to the broker."""
     return sum(enqueue(pk) for pk in pending_ids(older_than_seconds=older_than_seconds))
+
+
+def triage_email(organisation, *, to: str, language: str, count: int,
+                 oldest) -> OutgoingEmail:
+    """Tells the organisation's contacts that e-mail waits in triage: its legal clock is
+    already running from its arrival (Art. 12(3)), registered or not. Says how many and since
+    when, nothing of their content."""
+    return _compose(
+        "triage-reminder", to=to, language=language,
+        context={"organisation": organisation, "count": count, "oldest": oldest,
+                 "admin_url": settings.SITE_URL
+                 + reverse("admin:requests_app_incomingmessage_changelist")},
+    )

@@ -2,8 +2,9 @@
 
 What goes, per organisation settings:
 - files: ``attachment_retention_days`` after the request closed — the requester's attachments
-  (files and rows), the exports staff took for an access or portability request (files and
-  rows) and the packages built from them (files; the row stays, marked deleted);
+  (files and rows), the raw e-mails it came in or was answered by (the privacy mailbox), the
+  exports staff took for an access or portability request (files and rows) and the packages
+  built from them (files; the row stays, marked deleted);
 - everything else personal: ``retention_days`` after it closed — the requester's name,
   address, phone, description and details, the messages, the outbox copies of e-mails, the
   status link, checklist notes and outcomes (what was wrong and what it says now, recipients
@@ -28,7 +29,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from requests_app import events
@@ -38,6 +40,7 @@ from requests_app.models import (
     Event,
     ExportFile,
     IdentityVerification,
+    IncomingMessage,
     Message,
     Organisation,
     OutgoingEmail,
@@ -93,7 +96,9 @@ def attachments_due(now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     return list(_older_than("attachment_retention_days", now)
                 .filter(Q(Exists(Attachment.objects.filter(request_id=OuterRef("pk"))))
-                        | Q(Exists(ExportFile.objects.filter(request_id=OuterRef("pk")))))
+                        | Q(Exists(ExportFile.objects.filter(request_id=OuterRef("pk"))))
+                        | Q(Exists(IncomingMessage.objects.filter(
+                            request_id=OuterRef("pk"), raw_deleted_at__isnull=True))))
                 .values_list("pk", flat=True))
 
 
@@ -104,6 +109,9 @@ def delete_attachments(request_id: int) -> int:
     from requests_app.delivery import packages
 
     packages.delete_exports(request_id)
+    # The raw e-mails hold the same files (and more): they go with them.
+    IncomingMessage.objects.filter(request_id=request_id, raw_deleted_at__isnull=True).update(
+        raw_encrypted=b"", raw_deleted_at=timezone.now())
     with transaction.atomic():
         attachments = list(Attachment.objects.select_for_update().filter(request_id=request_id))
         for attachment in attachments:
@@ -146,6 +154,9 @@ def purge_request(request_id: int, *, now: datetime | None = None) -> bool:
         # The verified name and the subject's hash go; the event says a verification was made.
         IdentityVerification.objects.filter(request_id=request_id).delete()
         OutgoingEmail.objects.filter(request_id=request_id).delete()
+        IncomingMessage.objects.filter(request_id=request_id).update(
+            sender_email="", sender_name="", subject="", raw_encrypted=b"",
+            raw_deleted_at=Coalesce("raw_deleted_at", Value(now)))
         ChecklistItem.objects.filter(request_id=request_id).update(
             note="", value_before="", value_after="", recipients_told="")
         # The dates and grounds stay (reports, and the restriction's reminder); the texts go.

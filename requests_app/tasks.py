@@ -4,6 +4,7 @@ from celery import shared_task
 
 from requests_app import intake, notifications, outcomes, retention
 from requests_app.clock import reminders
+from requests_app.mailbox import fetch, triage
 
 
 @shared_task(
@@ -66,3 +67,27 @@ def expire_packages() -> int:
     from requests_app.delivery import packages
 
     return packages.expire()
+
+
+@shared_task
+def sweep_mailboxes() -> int:
+    """Beat, every ``MAILBOX_FETCH_SECONDS``: queue a fetch of each mailbox whose time has come
+    (a failing one waits out its backoff, see ``mailbox.fetch``)."""
+    return fetch.sweep()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def fetch_mailbox(mailbox_id: int) -> int:
+    """Read one mailbox's new messages (each saved exactly once: see ``mailbox.fetch``), then
+    attach the replies that carry a reference (``mailbox.triage``). A worker that dies here
+    gives the task back; the redone fetch starts after the last message saved."""
+    saved = fetch.fetch(mailbox_id)
+    triage.attach_replies(mailbox_id=mailbox_id)
+    return saved
+
+
+@shared_task
+def mailbox_housekeeping() -> dict:
+    """Hourly: remind of e-mail untouched in triage (once each) and delete the messages marked
+    "not a request" whose period has passed."""
+    return {"reminded": triage.remind_untouched(), "purged": triage.purge()}

@@ -233,3 +233,32 @@ def eid_org(org_no, oidc_provider, live_server, settings):
                             client_secret=oidc_provider.client_secret,
                             methods=["no_bankid", "dk_mitid"], level="substantial")
     return org_no
+@pytest.fixture
+def imap_server():
+    """A real dovecot on a free local port with an empty mailbox (``tests/imap_server.py``);
+    its absence fails the test, never skips it."""
+    from tests.imap_server import Dovecot
+
+    server = Dovecot.in_temporary_folder()
+    try:
+        server.start()
+    except RuntimeError as error:
+        server.remove()
+        pytest.fail(str(error), pytrace=False)
+    yield server
+    server.stop()
+    server.remove()
+
+
+@pytest.fixture
+def mailbox(org_no, imap_server):
+    """org_no's privacy mailbox, on the test IMAP server."""
+    from requests_app.mailbox import fetch
+    from requests_app.models import Mailbox
+    from tests.imap_server import PASSWORD, USER
+
+    box = Mailbox(organisation=org_no, host="127.0.0.1", port=imap_server.port,
+                  security=Mailbox.Security.NONE, username=USER)
+    fetch.set_secret(box, "password", PASSWORD)
+    box.save()
+    return box

@@ -25,7 +25,9 @@ from requests_app.models import (
     DataSystem,
     EidSettings,
     Event,
+    IncomingMessage,
     Invitation,
+    Mailbox,
     Membership,
     Message,
     Organisation,
@@ -113,10 +115,37 @@ def _eid_settings(org, n):
         configuration.configure(other, actor=None, issuer=f"https://broker{i}.example",
                                 client_id="c", client_secret="s", methods=["no_bankid"],
                                 level="substantial", discover=False)
+
+
 def _invitations(org, n):
     for _ in range(n):
         Invitation.objects.create(email=f"x{_n()}@example.no", organisation=org,
                                   token_hash=f"hash-{_n()}", expires_at=timezone.now())
+
+
+def _mailboxes(org, n):
+    """A mailbox is one per organisation: each in an organisation of its own."""
+    for _ in range(n):
+        i = _n()
+        other = Organisation.objects.create(name=f"Firma {i}", slug=f"firma-{i}",
+                                            country="NO", contact_email=f"post{i}@firma.example",
+                                            supervisory_authority="datatilsynet-no")
+        Mailbox.objects.create(organisation=other, host="imap.example.no", username=f"p{i}")
+
+
+def _incoming(org, n):
+    from datetime import UTC, datetime
+
+    from requests_app.mailbox import fetch
+
+    box = Mailbox.objects.filter(organisation=org).first() or Mailbox.objects.create(
+        organisation=org, host="imap.example.no", username="personvern")
+    for _ in range(n):
+        i = _n()
+        raw = (f"From: Kari <kari{i}@example.no>\r\nSubject: Innsyn {i}\r\n"
+               f"Message-ID: <{i}@example.no>\r\n\r\nJeg ber om innsyn.\r\n").encode()
+        fetch.save_message(box, uidvalidity=1, uid=i + 1, raw=raw, size=len(raw),
+                           arrival=datetime(2026, 12, 1, tzinfo=UTC))
 
 
 #: Rows of each registered model, made as the given organisation's.
@@ -131,6 +160,8 @@ ROW_MAKERS = {
     SuppressionEntry: _suppressions,
     EidSettings: _eid_settings,
     Invitation: _invitations,
+    Mailbox: _mailboxes,
+    IncomingMessage: _incoming,
 }
 
 

@@ -175,6 +175,22 @@ def _parts_of_a_request(subject_request, *, author, tag: str, system: DataSystem
     return attachment
 
 
+def _mailbox_with_a_message(org, *, tag):
+    """The organisation's privacy mailbox with one e-mail waiting in triage."""
+    from datetime import UTC, datetime
+
+    from requests_app.mailbox import fetch
+    from requests_app.models import Mailbox
+
+    mailbox = Mailbox.objects.create(organisation=org, host="imap.example.no",
+                                     username=f"{tag}MAILBOXUSER", folder=f"{tag}INBOX")
+    sender = f"{tag.lower()}.sender@example.no"
+    raw = (f"From: {tag}SENDER <{sender}>\r\nSubject: {tag}INBOX innsyn\r\n\r\n"
+           f"{tag}MSG innsyn\r\n").encode()
+    fetch.save_message(mailbox, uidvalidity=1, uid=1, raw=raw, size=len(raw),
+                       arrival=datetime(2026, 12, 1, tzinfo=UTC))
+
+
 def _staff_of(org, username, django_user_model):
     user = django_user_model.objects.create_user(
         username=username, email=f"{username}@{org.slug}.example", password="pw-for-tests-1",
@@ -210,6 +226,7 @@ def world(request, outsider, org_dk, django_user_model) -> World:
     Invitation.objects.create(email="owninvite@example.dk", organisation=org_dk,
                               token_hash="own-invitation", expires_at=timezone.now())
     world.own_reference = own_request.reference
+    _mailbox_with_a_message(org_dk, tag="OWN")
     before = _pks_by_model()
 
     # org_no, with everything that can belong to it.
@@ -249,6 +266,7 @@ def world(request, outsider, org_dk, django_user_model) -> World:
     AccessFailureLog.objects.create(username=nora.username, ip_address="192.0.2.1",
                                     user_agent="LEAKAGENT", http_accept="", path_info="")
 
+    _mailbox_with_a_message(org_no, tag="LEAK")
     after = _pks_by_model()
     for label, pks in after.items():
         if pks - before.get(label, set()):
@@ -261,7 +279,7 @@ def world(request, outsider, org_dk, django_user_model) -> World:
         "LEAKFILECONTENT", "LEAKMAILSUBJECT", "LEAKMAILBODY", "LEAKHISTORY", "LEAKSYSTEM",
         "LEAKHOLDS", "LEAKTEMPLATE", "LEAKAGENT", "nora-lekkasje", "LEAKRECORD",
         "LEAKPURPOSE", "LEAKCATEGORIES", leak_hash[:16], "LEAKCLIENT", "leakbroker",
-        "LEAKVERIFIED", "leakinvite",
+        "LEAKVERIFIED", "leakinvite", "LEAKMAILBOXUSER", "LEAKINBOX", "leak.sender@example.no",
     ]
     world.org_name = org_no.name
     yield world

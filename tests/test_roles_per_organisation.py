@@ -30,11 +30,14 @@ from requests_app import access, intake, outcomes
 from requests_app.casework import checklist
 from requests_app.delivery import packages
 from requests_app.identity import configuration
+from requests_app.mailbox import fetch
 from requests_app.models import (
     ChecklistItem,
     DataSystem,
     EidSettings,
+    IncomingMessage,
     Invitation,
+    Mailbox,
     Membership,
     Organisation,
     OutgoingEmail,
@@ -69,6 +72,11 @@ EXPECTED = {
     EidSettings: {"handler": set(), "org_admin": ALL},
     # Sent from the add page, then read only; deleting one withdraws it.
     Invitation: {"handler": set(), "org_admin": {"view", "add", "delete"}},
+    # The privacy mailbox: its settings (and password) are the organisation admin's, who
+    # switches it off rather than delete it with its saved e-mails; the e-mails are triaged
+    # by everyone who works on requests, through the triage services.
+    Mailbox: {"handler": set(), "org_admin": {"view", "add", "change"}},
+    IncomingMessage: {"handler": {"view"}, "org_admin": {"view"}},
 }
 ROLE_IN = {"NO": "handler", "DK": "org_admin"}  # ``mixed``'s role in each organisation
 
@@ -97,10 +105,16 @@ def _objects(org, tag: str, author) -> dict:
     invitation = Invitation.objects.create(email=f"{tag}@invited.example", organisation=org,
                                            token_hash=f"{tag}-invitation",
                                            expires_at=timezone.now() + timedelta(days=7))
+    mailbox = Mailbox.objects.create(organisation=org, host="imap.example.no",
+                                     username=f"{tag} privacy")
+    raw = f"From: {tag} <k@example.no>\r\nSubject: {tag} innsyn\r\n\r\nInnsyn\r\n".encode()
+    fetch.save_message(mailbox, uidvalidity=1, uid=1, raw=raw, size=len(raw),
+                       arrival=timezone.now())
     return {Invitation: invitation, Organisation: org, DataSystem: system,
             Request: subject_request,
             ProcessingRecord: record, ReplyTemplate: template, OutgoingEmail: email,
-            SuppressionEntry: entry, EidSettings: eid,
+            SuppressionEntry: entry, EidSettings: eid, Mailbox: mailbox,
+            IncomingMessage: IncomingMessage.objects.get(mailbox=mailbox),
             Membership: Membership.objects.filter(organisation=org).first()}
 
 

@@ -9,11 +9,12 @@ templates), ``records`` (Art. 30), ``requests`` (the queue and a request's page)
 (the request's own pages: extend, ask, complete, refuse, forward, register), ``outcomes``,
 ``packages``, ``suppression``, ``outbox``, ``identity`` (eID brokers, verified names),
 ``setup`` (invitations, the guided page, catalogue, branding, the privacy-policy link and
-test request).
+test request), ``mailbox`` (the privacy mailbox and its triage queue).
 """
 
 from requests_app.admin import (  # noqa: F401
     identity,
+    mailbox,
     organisations,
     outbox,
     records,

@@ -98,9 +98,10 @@ def post_to_subject(request: Request, *, body: str, purpose: str,
 
 
 def receive_from_subject(request: Request, *, body: str, files: list[UploadedFile] = (),
-                         now: datetime | None = None) -> Message:
+                         notify_staff: bool = True, now: datetime | None = None) -> Message:
     """Store the requester's answer and files (each file already validated by the form), and
-    tell staff that there is news (without the content).
+    tell staff that there is news (without the content; not when staff themselves file it,
+    ``notify_staff=False``: an e-mail they register from the privacy mailbox).
 
     The files must fit the request's quota (``check_attachment_quota``). ``workflow``'s
     ``subject_replied`` holds the request's row lock while this runs, so two answers sent at
@@ -115,8 +116,9 @@ def receive_from_subject(request: Request, *, body: str, files: list[UploadedFil
         store_attachment(message, upload=upload)
     events.record(request, Event.Kind.MESSAGE_FROM_SUBJECT, actor_label=events.SUBJECT,
                   to_value=f"{len(files)} file(s)" if files else "", message=body, at=now)
-    for email, language in selectors.staff_recipients(request):
-        notifications.staff_news_email(request, to=email, language=language, now=now)
+    if notify_staff:
+        for email, language in selectors.staff_recipients(request):
+            notifications.staff_news_email(request, to=email, language=language, now=now)
     return message
 
 
