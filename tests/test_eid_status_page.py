@@ -5,6 +5,7 @@ asked for identity (Art. 12(6)); never without a connected broker, never once ve
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from requests_app.casework import workflow
 from requests_app.identity import configuration
@@ -27,11 +28,13 @@ def _offered(client, status_path) -> list[str]:
 
 def test_it_is_offered_right_after_the_email_is_confirmed(client, confirmed, org_no):
     _connect(org_no)
-    _request, status_path = confirmed("access")
+    subject_request, status_path = confirmed("access")
     assert _offered(client, status_path) == ["no_bankid", "dk_mitid"]
     page = client.get(status_path).content.decode()
-    assert "Confirm your identity with BankID" in page
-    assert "Confirm your identity with MitID" in page
+    with translation.override(subject_request.language):  # the page speaks the request's
+        for brand in ("BankID", "MitID"):
+            assert translation.gettext("Confirm your identity with %(brand)s") % {
+                "brand": brand} in page
 
 
 def test_where_not_offered_from_the_start_it_appears_when_staff_ask_for_identity(

@@ -9,7 +9,9 @@ The other test copies the checkout as a clone has it (the files git tracks or wo
 nothing of ``var/`` or ``.venv``) and runs the commands there exactly as written, with none
 of this run's configuration in the environment (no ``DEBUG``, ``SECRET_KEY``,
 ``DATABASE_URL``, ...): ``make run`` until the portal answers, then each ``manage.py``
-command against what it made. A placeholder in capitals (``NAME``, ``USERNAME``) is a demo
+command against what it made; then the demo with electronic identity as the README gives it
+(``make eid-provider`` in one terminal, ``DEMO_EID_ISSUER=... make run`` in another), each
+until it answers. A placeholder in capitals (``NAME``, ``USERNAME``) is a demo
 login. Two are run elsewhere, and the list says where: ``make test`` (CI runs it, ``.ci/run``)
 and Docker Compose (no Docker engine on our machines; ``docs/docker.md``).
 
@@ -38,6 +40,7 @@ README = ROOT / "README.md"
 RUN = "run"  # run in the fresh copy by ``test_the_readmes_commands_work_as_written``
 CI = "ci"  # run by CI
 ELSEWHERE = "elsewhere"
+SERVED = "served"  # a server started in the fresh copy until it answers, then stopped
 
 #: Every command the README gives, and how this file checks it.
 COMMANDS = {
@@ -54,6 +57,11 @@ COMMANDS = {
     "make test": (CI, ".ci/run, with the machine's PostgreSQL and Redis"),
     ".ci/run": (CI, "CI itself"),
     "make lint": (RUN, "ruff and the import contract, with the test tools it installs"),
+    ".venv/bin/python manage.py fetch_mailboxes": (RUN, "reads the (no) mailboxes of the demo"),
+    "make system-deps": (CI, "`make test` runs it first"),
+    "make eid-provider": (SERVED, "the demo's OpenID provider, until its discovery answers"),
+    "DEMO_EID_ISSUER=http://127.0.0.1:9000 make run": (
+        SERVED, "the demo connected to that provider, until the portal answers"),
     "SECRET_KEY=... docker compose up --build": (
         ELSEWHERE, "no Docker engine runs on our machines (docs/docker.md)"),
 }
@@ -143,36 +151,66 @@ def _placeholders(command: str) -> str:
     return re.sub(r"\b(USERNAME|NAME)\b", LOGIN, command)
 
 
+def _serve(clone: Path, command: str, url: str, log: Path, *, env: dict | None = None,
+           timeout: int = 600) -> tuple[int | None, subprocess.Popen]:
+    """Start a long-running command as written, in a session of its own, and wait until
+    ``url`` answers. Returns the status and the process (stop it with ``_stop``)."""
+    with open(log, "w") as out:
+        process = subprocess.Popen(command, shell=True, cwd=clone, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True,
+                                   env=_clean_env(**(env or {})))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status, process
+        except OSError:
+            time.sleep(2)
+    return None, process
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """As a person would (Ctrl-C), then harder."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 @pytest.mark.worker
 def test_the_readmes_commands_work_as_written(clone):
     # 1. `make run`, until the portal answers; then stopped as a person would (Ctrl-C).
     port = _free_port()
     log = clone / "make-run.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen("make run", shell=True, cwd=clone, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True,
-                                   env=_clean_env(ADDR=f"127.0.0.1:{port}"))
-    answered = None
-    try:
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline and process.poll() is None and answered is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/nb/", timeout=5) as r:
-                    answered = r.status
-            except OSError:
-                time.sleep(2)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGINT)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+    answered, process = _serve(clone, "make run", f"http://127.0.0.1:{port}/nb/", log,
+                               env={"ADDR": f"127.0.0.1:{port}"})
+    _stop(process)
     output = log.read_text()
     assert answered == 200, output[-3000:]
     assert "Demo history:" in output, output[-3000:]
     assert (clone / "var" / "local.env").read_text().count("DEBUG=true") == 1
+
+    # The demo with BankID and MitID: the provider in one terminal, the portal in another.
+    provider_log, eid_log = clone / "eid-provider.log", clone / "make-run-eid.log"
+    provider = portal = None
+    try:
+        discovery, provider = _serve(
+            clone, "make eid-provider",
+            "http://127.0.0.1:9000/.well-known/openid-configuration", provider_log, timeout=300)
+        assert discovery == 200, provider_log.read_text()[-3000:]
+        answered, portal = _serve(
+            clone, "DEMO_EID_ISSUER=http://127.0.0.1:9000 make run",
+            f"http://127.0.0.1:{port}/nb/", eid_log, env={"ADDR": f"127.0.0.1:{port}"})
+    finally:
+        for running in (portal, provider):
+            if running is not None:
+                _stop(running)
+    output = eid_log.read_text()
+    assert answered == 200, output[-3000:]
+    assert "eID (BankID, MitID) through http://127.0.0.1:9000" in output, output[-3000:]
 
     # 2. Each other command, as written.
     ran = {"make run"}
