@@ -10,7 +10,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run install install-dev test lint messages system-deps oidc-provider eid-provider bench bench-deps
+.PHONY: help run install install-dev test lint messages system-deps oidc-provider eid-provider demo-mailbox bench bench-deps
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -75,6 +75,9 @@ oidc-provider: system-deps  ## Install the eID tests' OpenID provider (npm ci in
 eid-provider: oidc-provider  ## The tests' OpenID provider for the demo's BankID/MitID: then DEMO_EID_ISSUER=http://127.0.0.1:9000 make run
 	cd $(OIDC_DIR) && PORT=9000 ISSUER=http://127.0.0.1:9000 CLIENT_ID=portal-demo \
 	  CLIENT_SECRET=demo-secret REDIRECT_URIS=http://$(ADDR)/eid/callback/ node provider.js
+
+demo-mailbox: install system-deps  ## A throwaway local IMAP server with two requests: then DEMO_MAILBOX=imap://privacy:mailbox-test-password@127.0.0.1:1143 make run
+	$(VENV)/bin/python -m tests.imap_server
 
 test: install-dev system-deps oidc-provider  ## Run the whole test suite (DATABASE_URL/REDIS_URL select PostgreSQL/Redis)
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)

@@ -27,6 +27,9 @@ How the figures are counted (the page shows the same text, see ``DEFINITIONS``):
   when extended, moved past weekends and the country's public holidays under Regulation
   1182/71) plus any days the clock was paused. Withdrawn requests were not answered, so the
   on-time rate and the time to close leave them out (they are counted under outcomes).
+* **Time to registration** is the number of calendar days from the local date a request
+  arrived by e-mail, phone, letter or in person to the local date staff registered it
+  (``confirmed_at``), for the requests received in the period; the web form registers itself.
 * **Time to close** is the number of calendar days from the local date of receipt to the
   local date of closing; its median and 90th percentile are interpolated as PostgreSQL's
   ``percentile_cont`` does, from the histogram of days the database counts (``percentile``).
@@ -286,6 +289,8 @@ class Aggregates:
 
     * ``received``: requests received, counted per local month, type, channel and
       relationship;
+    * ``registration``: requests received by e-mail, phone, letter or in person, counted per
+      channel and number of days from arrival to registration (a histogram);
     * the closed requests, in one scan grouped three ways (``grouped_counts``):
 
       - ``closed``: counted per local month, type, status, partial refusal, extension (and
@@ -319,6 +324,25 @@ class Aggregates:
                   .values_list("month", "type", "channel", "relationship")
                   .annotate(count=count_rows()))
         return fold_received(groups, self.filters.months())
+
+    @cached_property
+    def registration(self) -> dict[str, list[tuple[int, int]]]:
+        """{channel: [(days from arrival to registration, how many requests)]} for the
+        requests received in the period by a channel other than the web form, which staff
+        register by hand (``intake.register_request`` sets ``confirmed_at``). The legal clock
+        runs from arrival (Art. 12(3)), so these days are time lost before work begins; the
+        database counts the histogram, as for ``days``."""
+        zone = self.zones.expression
+        groups = (received_in(self.filters, self.zones)
+                  .filter(confirmed_at__isnull=False).exclude(channel=Channel.WEB)
+                  .annotate(days=DaysBetween(LocalDate("confirmed_at", zone),
+                                             LocalDate("received_at", zone)))
+                  .values_list("channel", "days")
+                  .annotate(count=count_rows()))
+        histogram: dict[str, list[tuple[int, int]]] = {}
+        for channel, days, count in groups:
+            histogram.setdefault(channel, []).append((days, count))
+        return histogram
 
     @cached_property
     def _closed_groups(self) -> dict[str, list[tuple]]:
@@ -826,6 +850,43 @@ class Channels(_Breakdown):
     label = gettext_lazy("Channel")
 
 
+class TimeToRegister(Report):
+    slug = "time-to-register"
+    title = gettext_lazy("Time from arrival to registration, by channel")
+    description = gettext_lazy("Calendar days from the day a request arrived by e-mail, phone, "
+                               "letter or in person to the day it was registered: the median "
+                               "and the 90th percentile. The time limit runs from arrival.")
+
+    def columns(self):
+        return [Column("channel", _("Channel"), "text"), Column("count", _("Requests")),
+                Column("median", _("Median (days)"), "days"),
+                Column("p90", _("90th percentile (days)"), "days")]
+
+    def rows(self):
+        histogram = self.aggregates.registration
+
+        def row(label, counts, **extra):
+            return {"channel": label, "count": sum(n for _days, n in counts),
+                    "median": _round(percentile(counts, 0.5)),
+                    "p90": _round(percentile(counts, 0.9)), **extra}
+
+        channels = [c for c in Channel if c != Channel.WEB
+                    and (not self.filters.channel or c == self.filters.channel)]
+        rows = [row(c.label, histogram.get(c.value, [])) for c in channels]
+        every = [pair for counts in histogram.values() for pair in counts]
+        rows.append(row(_("All these channels"), every, _total=True))
+        return rows
+
+    def chart(self):
+        return charts.bars(
+            [row["channel"] for row in self.data],
+            [charts.Series(_("Median"), [row["median"] for row in self.data]),
+             charts.Series(_("90th percentile"), [row["p90"] for row in self.data])],
+            title=str(self.title), fmt=_days,
+            desc=_("Horizontal bars per channel: median and 90th percentile of the days from "
+                   "arrival to registration. A dash marks a channel with no request."))
+
+
 class Relationships(_Breakdown):
     slug = "relationships"
     title = gettext_lazy("Relationship of the requester")
@@ -860,7 +921,7 @@ class Forwarded(Report):
 
 REPORTS: list[type[Report]] = [ReceivedByMonth, OpenByStatus, OnTimeByType, OnTimeTrend,
                                TimeToClose, Overdue, Outcomes, Extensions, Refusals, Channels,
-                               Relationships, Forwarded]
+                               TimeToRegister, Relationships, Forwarded]
 BY_SLUG = {report.slug: report for report in REPORTS}
 
 

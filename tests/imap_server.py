@@ -4,6 +4,10 @@ is used or touched). Plain IMAP on loopback (``ssl = no``), one user with a stat
 
 As root, dovecot will only run the mail processes as a system user: the maildir belongs to
 ``dovecot`` and ``first_valid_uid = 1`` lets that user in.
+
+``python -m tests.imap_server`` (``make demo-mailbox``) runs the same server for the demo on a
+fixed port (``DEMO_MAILBOX_PORT``, 1143) with two requests in its INBOX, until Ctrl-C, and
+prints the ``DEMO_MAILBOX`` address that connects the demo's onlinepos-no to it (``load_demo``).
 """
 
 from __future__ import annotations
@@ -271,3 +275,43 @@ def self_signed_certificate(folder: Path, host: str = "localhost") -> tuple[Path
                                            serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     return cert_path, key_path
+
+
+def demo(port: int) -> None:
+    """The demo's privacy mailbox (see the module's doc): a throwaway dovecot with two
+    requests by e-mail, removed when stopped."""
+    import signal
+
+    def interrupt(*_args):
+        raise KeyboardInterrupt
+
+    server = Dovecot.in_temporary_folder()
+    server.port = port
+    try:
+        server.start()
+        server.deliver(
+            make_email(subject="Innsyn", sender="Kari Nordmann <kari@example.no>",
+                       body="Hei! Jeg ber om innsyn i opplysningene dere har om meg "
+                            "(GDPR art. 15).\n\nKari Nordmann"),
+            make_email(subject="Slett kontoen min", sender="Per Hansen <per@example.no>",
+                       body="Jeg vil at dere sletter alle opplysninger om meg, også "
+                            "nyhetsbrevet.\n\nPer Hansen"))
+        print(f"Demo mailbox: imap://{USER}:{PASSWORD}@127.0.0.1:{port} "
+              f"(maildir {server.maildir}). Then, in another terminal:\n"
+              f"  DEMO_MAILBOX=imap://{USER}:{PASSWORD}@127.0.0.1:{port} make run\n"
+              "Ctrl-C stops it and removes its mail.", flush=True)
+        signal.signal(signal.SIGTERM, interrupt)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    finally:
+        try:
+            server.stop()
+        finally:
+            server.remove()
+
+
+if __name__ == "__main__":
+    demo(int(os.environ.get("DEMO_MAILBOX_PORT") or 1143))

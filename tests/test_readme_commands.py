@@ -10,7 +10,8 @@ nothing of ``var/`` or ``.venv``) and runs the commands there exactly as written
 of this run's configuration in the environment (no ``DEBUG``, ``SECRET_KEY``,
 ``DATABASE_URL``, ...): ``make run`` until the portal answers, then each ``manage.py``
 command against what it made; then the demo with electronic identity as the README gives it
-(``make eid-provider`` in one terminal, ``DEMO_EID_ISSUER=... make run`` in another), each
+(``make eid-provider`` in one terminal, ``DEMO_EID_ISSUER=... make run`` in another), and
+with the privacy mailbox (``make demo-mailbox``, ``DEMO_MAILBOX=... make run``), each
 until it answers. A placeholder in capitals (``NAME``, ``USERNAME``) is a demo
 login. Two are run elsewhere, and the list says where: ``make test`` (CI runs it, ``.ci/run``)
 and Docker Compose (no Docker engine on our machines; ``docs/docker.md``).
@@ -62,6 +63,9 @@ COMMANDS = {
     "make eid-provider": (SERVED, "the demo's OpenID provider, until its discovery answers"),
     "DEMO_EID_ISSUER=http://127.0.0.1:9000 make run": (
         SERVED, "the demo connected to that provider, until the portal answers"),
+    "make demo-mailbox": (SERVED, "the demo's IMAP server, until it says it is ready"),
+    "DEMO_MAILBOX=imap://privacy:mailbox-test-password@127.0.0.1:1143 make run": (
+        SERVED, "the demo reading that mailbox, until the portal answers"),
     "SECRET_KEY=... docker compose up --build": (
         ELSEWHERE, "no Docker engine runs on our machines (docs/docker.md)"),
 }
@@ -211,6 +215,31 @@ def test_the_readmes_commands_work_as_written(clone):
     output = eid_log.read_text()
     assert answered == 200, output[-3000:]
     assert "eID (BankID, MitID) through http://127.0.0.1:9000" in output, output[-3000:]
+
+    # The demo's privacy mailbox: the IMAP server in one terminal, the portal in another.
+    mailbox_log, mail_log = clone / "demo-mailbox.log", clone / "make-run-mailbox.log"
+    imap = portal = None
+    try:
+        with open(mailbox_log, "w") as out:
+            imap = subprocess.Popen("make demo-mailbox", shell=True, cwd=clone, stdout=out,
+                                    stderr=subprocess.STDOUT, start_new_session=True,
+                                    env=_clean_env())
+        deadline = time.monotonic() + 300
+        while (time.monotonic() < deadline and imap.poll() is None
+               and "Ctrl-C" not in mailbox_log.read_text()):
+            time.sleep(1)
+        assert "Ctrl-C" in mailbox_log.read_text(), mailbox_log.read_text()[-3000:]
+        answered, portal = _serve(
+            clone, "DEMO_MAILBOX=imap://privacy:mailbox-test-password@127.0.0.1:1143 make run",
+            f"http://127.0.0.1:{port}/nb/", mail_log, env={"ADDR": f"127.0.0.1:{port}"})
+    finally:
+        for running in (portal, imap):
+            if running is not None:
+                _stop(running)
+    output = mail_log.read_text()
+    assert answered == 200, output[-3000:]
+    assert "Privacy mailbox of onlinepos-no: imap://privacy@127.0.0.1:1143" in output, \
+        output[-3000:]
 
     # 2. Each other command, as written.
     ran = {"make run"}

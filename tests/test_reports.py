@@ -497,6 +497,8 @@ def test_page_query_count_does_not_grow_with_requests(data, lead, login, org_no,
         response = client.get(URL, {"year": "2024"})
     assert {r.slug: r for r in response.context["reports"]}["overdue"].count == 32
     assert len(after.captured_queries) == len(before.captured_queries)
+    # 14 on PostgreSQL: one per population of requests and table that is not shared, the
+    # last one added being the days from arrival to registration (issue #15).
     assert len(before.captured_queries) <= 25
 
 

@@ -415,7 +415,13 @@ class _Replay:
             yield t
             intake.confirm_request(request, now=t)  # the requester opens the link
         else:
-            t = min(t + timedelta(minutes=rng.randint(5, 90)), self.end)
+            # Staff register what came by hand, not always the same day: a letter waits in
+            # the post tray, some e-mails and calls until the next days. The reports count
+            # these days (``figures.TimeToRegister``); the legal clock ran from arrival.
+            delay = timedelta(minutes=rng.randint(5, 90))
+            if plan.channel == Channel.LETTER or rng.random() < 0.3:
+                delay += timedelta(days=rng.randint(1, 3))
+            t = min(t + delay, self.end)
             yield t
             request, _token = intake.register_request(
                 **self._fields(org, plan, rng), channel=plan.channel,

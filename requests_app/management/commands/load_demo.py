@@ -14,15 +14,23 @@ import logging
 import os
 import secrets
 import time
+from urllib.parse import unquote, urlsplit
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from requests_app.demo_data import ORGANISATIONS, RECORDS
 from requests_app.identity import configuration
+from requests_app.mailbox import fetch
 from requests_app.management import demo_history
-from requests_app.models import DataSystem, Membership, Organisation, ProcessingRecord
+from requests_app.models import (
+    DataSystem,
+    Mailbox,
+    Membership,
+    Organisation,
+    ProcessingRecord,
+)
 from staff import auth as staff_auth
 
 DEMO_BACKUP_CODES = 3
@@ -71,6 +79,35 @@ class Command(BaseCommand):
                                     methods=["no_bankid", "dk_mitid"], level="substantial",
                                     discover=False)
         self.stdout.write(f"eID (BankID, MitID) through {issuer} for the OnlinePOS demos")
+    def _connect_mailbox(self, organisations) -> None:
+        """With ``DEMO_MAILBOX`` set to ``imap://USER:PASSWORD@HOST:PORT`` (``make
+        demo-mailbox`` runs a throwaway dovecot there and prints it; ``imaps://`` for TLS),
+        the Norwegian OnlinePOS reads its privacy mailbox there: the worker's beat fetches it
+        and its e-mails wait under "Incoming e-mail" in the staff site."""
+        address = os.environ.get("DEMO_MAILBOX", "")
+        if not address:
+            return
+        url = urlsplit(address)
+        try:
+            port = url.port
+        except ValueError:
+            port = None
+        if url.scheme not in ("imap", "imaps") or not url.hostname or not url.username \
+                or not url.password:
+            raise CommandError("DEMO_MAILBOX must look like "
+                               "imap://USER:PASSWORD@HOST:PORT (or imaps://...)")
+        organisation = organisations["onlinepos-no"]
+        box = Mailbox.objects.filter(organisation=organisation).first() \
+            or Mailbox(organisation=organisation)
+        box.enabled, box.host, box.auth = True, url.hostname, Mailbox.Auth.PASSWORD
+        box.security = Mailbox.Security.TLS if url.scheme == "imaps" else Mailbox.Security.NONE
+        box.port = port or (993 if url.scheme == "imaps" else 143)
+        box.username = unquote(url.username)
+        fetch.set_secret(box, "password", unquote(url.password))
+        box.save()
+        self.stdout.write(f"Privacy mailbox of onlinepos-no: {url.scheme}://{box.username}@"
+                          f"{box.host}:{box.port}")
+
     def handle(self, *args, history: bool = True, **options):
         self._organisations_and_logins()
         if history:
@@ -130,6 +167,7 @@ class Command(BaseCommand):
             self._load_records(org, RECORDS.get(org.slug, []))
         self.stdout.write(f"Demo organisations: {len(organisations)}")
         self._connect_eid(organisations)
+        self._connect_mailbox(organisations)
 
         # A handler and a compliance lead per organisation: the lead decides (extensions,
         # refusals) and gets the escalations, and sees the organisation's reports.
