@@ -174,14 +174,19 @@ def _serve(clone: Path, command: str, url: str, log: Path, *, env: dict | None =
 
 
 def _stop(process: subprocess.Popen) -> None:
-    """As a person would (Ctrl-C), then harder."""
+    """As a person would (Ctrl-C), then harder; and whatever it started (a Celery worker that
+    outlives make in its warm shutdown) goes with its session, so no run leaves one behind."""
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGINT)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # the whole session has ended
+    process.wait()
 
 
 @pytest.mark.worker
