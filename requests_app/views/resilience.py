@@ -33,52 +33,42 @@ def retried_once(on_failure):
     """Decorate a view whose work is idempotent: on a lost database connection, reconnect
     after ``DATABASE_RETRY_WAIT_SECONDS`` and run it once more; if that fails as well, answer
     ``on_failure(request, *args, **kwargs)``."""
-
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(request, *args, **kwargs):
-            try:
-                return view(request, *args, **kwargs)
-            except DATABASE_UNAVAILABLE as error:
-                if connection.in_atomic_block:
-                    raise
-                logger.warning("Database connection lost (%s); trying %s once more.",
-                               _first_line(error), view.__name__)
-            _drop_connection()
-            time.sleep(settings.DATABASE_RETRY_WAIT_SECONDS)
-            try:
-                return view(request, *args, **kwargs)
-            except DATABASE_UNAVAILABLE as error:
-                logger.warning("Database still unavailable (%s): %s answers 503.",
-                               _first_line(error), view.__name__)
-                _drop_connection()
-                return on_failure(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
+    return functools.partial(_guard, on_failure=on_failure, retry=True)
 
 
 def unavailable_without_retry(on_failure):
     """Decorate a view whose work is not idempotent (running it twice could save twice): on a
     lost database connection, answer ``on_failure(request, *args, **kwargs)`` at once."""
+    return functools.partial(_guard, on_failure=on_failure, retry=False)
 
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(request, *args, **kwargs):
-            try:
-                return view(request, *args, **kwargs)
-            except DATABASE_UNAVAILABLE as error:
-                if connection.in_atomic_block:
-                    raise
-                logger.warning("Database connection lost (%s): %s answers 503.",
-                               _first_line(error), view.__name__)
+
+def _guard(view, *, on_failure, retry: bool):
+    """The one wrapper of both decorators: a lost connection outside an outer transaction is
+    dropped, then the view is run once more (``retry``) or ``on_failure`` answers."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DATABASE_UNAVAILABLE as error:
+            if connection.in_atomic_block:
+                raise
+            logger.warning("Database connection lost (%s); trying %s once more." if retry
+                           else "Database connection lost (%s): %s answers 503.",
+                           _first_line(error), view.__name__)
+        _drop_connection()
+        if not retry:
+            return on_failure(request, *args, **kwargs)
+        time.sleep(settings.DATABASE_RETRY_WAIT_SECONDS)
+        try:
+            return view(request, *args, **kwargs)
+        except DATABASE_UNAVAILABLE as error:
+            logger.warning("Database still unavailable (%s): %s answers 503.",
+                           _first_line(error), view.__name__)
             _drop_connection()
             return on_failure(request, *args, **kwargs)
 
-        return wrapper
-
-    return decorate
+    return wrapper
 
 
 def _drop_connection() -> None:
