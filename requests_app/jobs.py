@@ -12,11 +12,16 @@ queued), so ``publish`` logs and returns False instead of raising into a request
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from celery import current_app
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+
+_held = threading.local()
 
 
 def _task(name: str):
@@ -28,7 +33,10 @@ def _task(name: str):
 
 
 def publish(name: str, *args, **options) -> bool:
-    """Hand the task to the broker now. Returns whether it was queued."""
+    """Hand the task to the broker now. Returns whether it was queued (never inside
+    ``held``)."""
+    if getattr(_held, "depth", 0):
+        return False
     try:
         _task(name).apply_async(args=args, retry=False, **options)
     except Exception:  # any transport error: kombu raises several kinds
@@ -42,3 +50,16 @@ def queue_on_commit(name: str, *args, **options) -> None:
     """Queue the task once the caller's transaction commits, so that nothing runs for a
     change that rolled back (and the worker never reads a row that is not there yet)."""
     transaction.on_commit(lambda: publish(name, *args, **options))
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Queue nothing inside this block (this thread only), commit hooks included: for a
+    caller that does the work itself as it writes it, such as the demo's history, which
+    delivers each e-mail at the moment it replays. Anything it leaves undone keeps its row,
+    which the periodic sweeps find."""
+    _held.depth = getattr(_held, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _held.depth -= 1

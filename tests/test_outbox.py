@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.celery import app as celery_app
-from requests_app import notifications
+from requests_app import jobs, notifications
 from requests_app.models import Event, OutgoingEmail, Request
 from tests.support import link_in
 
@@ -88,6 +88,23 @@ def test_a_claimed_email_is_not_sent_by_a_second_worker(db, org_no):
     assert notifications.deliver(email.pk) is False
     assert notifications.pending_ids(older_than_seconds=0) == []
     assert mail.outbox == []
+
+
+def test_nothing_is_queued_while_held_not_even_by_a_commit_hook(
+        db, org_no, django_capture_on_commit_callbacks):
+    """The demo's history delivers each e-mail as it writes it and holds the queue."""
+    subject_request = Request.objects.create(
+        reference="AAA-AAAA-AAAB", organisation=org_no, type="access", language="en",
+        subject_name="A", subject_email="a@example.com", relationship="customer")
+    with jobs.held(), django_capture_on_commit_callbacks(execute=True) as hooks:
+        email = notifications.confirmation_email(subject_request, "http://x/en/confirm/t/")
+
+    assert len(hooks) == 1  # the hook ran, inside the block
+    assert mail.outbox == []
+    assert OutgoingEmail.objects.get(pk=email.pk).state == OutgoingEmail.State.PENDING
+    # Outside it, the same row is queued (and, eagerly here, sent).
+    assert notifications.enqueue(email.pk) is True
+    assert len(mail.outbox) == 1
 
 
 def test_the_stored_email_keeps_no_working_secret_link_after_sending(submit, org_no):

@@ -11,9 +11,13 @@ Django's test client with CSRF checks, in this process) and prints where the tim
    ``gunicorn.conf.py``, 2 sync workers): the portal (``bench.wsgi``: the portal's URLs plus
    its middleware-stack baselines ``/bench/bare/`` and ``/bench/insert/``) and the bare
    reference project of ``bench/reference/`` (no middleware: ``/hello/``, ``/insert/``).
-3. Fetches the request form once for a CSRF cookie, its token and the form's signed render
-   stamp, and prepares the body of an erasure request in Bokmål (the rate limit is lifted by
-   ``bench/settings.py``: ``INTAKE_RATE_LIMIT=1000000/h``, and the minimum fill time is 0).
+3. Fetches the request form once for a CSRF cookie and its token, and writes, before each
+   wrk run of the submission, the bodies of that many erasure requests in Bokmål, each with
+   a render stamp of its own (``forms.render_stamp``, signed with the same key as the
+   server's): a stamp carries the submission token, and the same stamp sent twice would be
+   answered from the first request (idempotency), a cheaper path than filing one. The rate
+   limit is lifted by ``bench/settings.py`` (``INTAKE_RATE_LIMIT=1000000/h``), and the
+   minimum fill time is 0.
 4. Runs wrk from a second process, ``--connections`` connections on 2 threads, against each
    endpoint for ``--seconds`` seconds, in ``--rounds`` rounds whose order of endpoints
    rotates, after a warm-up of every endpoint. A round whose responses are not all 2xx/3xx
@@ -21,6 +25,9 @@ Django's test client with CSRF checks, in this process) and prints where the tim
 5. Prints per endpoint the medians over the rounds of req/s, p50 and p99, and the median of
    the per-round ratio to its yardstick measured in the same round; the RSS of the portal's
    workers after the load; and checks that every answered submission wrote its request.
+
+``--only form`` runs only the endpoints whose name contains "form" (and their yardsticks): for
+a quick trial of one change.
 """
 
 import argparse
@@ -43,6 +50,7 @@ from django.db import connection
 from django.test import Client
 
 from bench import harness
+from requests_app.forms import render_stamp
 from requests_app.models import Request
 
 ORG = "onlinepos-no"
@@ -50,6 +58,32 @@ FORM_PATH = f"/nb/o/{ORG}/erasure/"
 HELLO, INSERT = "reference: hello", "reference: insert one row"
 STACK_HELLO, STACK_INSERT = "portal stack: hello", "portal stack: insert one row"
 SUBMIT = "POST erasure request (nb)"
+
+#: Bodies written for each wrk run of the submission: more than it can send in its seconds
+#: (``--seconds`` × this per second). A run that uses them all sends some twice, and the
+#: count of saved requests at the end says so.
+BODIES_PER_SECOND = 2_000
+
+#: For an endpoint with ``bodies``: each of wrk's threads sends every ``threads``-th line of
+#: the file, so no body goes out twice within a run.
+WRK_BODIES = """
+local bodies, thread_id, threads, next_index = {}, 0, 1, 0
+function setup(thread)
+  thread:set("id", __thread_count or 0)
+  __thread_count = (__thread_count or 0) + 1
+end
+function init(args)
+  thread_id = id
+  threads = tonumber(args[1])
+  for line in io.lines(args[2]) do bodies[#bodies + 1] = line end
+  next_index = thread_id
+end
+function request()
+  local body = bodies[(next_index % #bodies) + 1]
+  next_index = next_index + threads
+  return wrk.format(nil, nil, nil, body)
+end
+"""
 
 #: wrk prints one line ``BENCH {json}`` at the end: the figures this scenario reads. Latency
 #: is in microseconds; ``bad`` counts the responses that were not 2xx/3xx.
@@ -74,6 +108,8 @@ class Endpoint:
     method: str = "GET"
     body: str = ""
     cookie: str = ""
+    #: Makes a new request body; set, every request of a run sends its own (``write_bodies``).
+    bodies: object = None
 
 
 def wrk_binary() -> str:
@@ -93,17 +129,32 @@ def wrk_script(folder: Path, endpoint: Endpoint) -> Path:
         lines.append('wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"')
     if endpoint.cookie:
         lines.append(f'wrk.headers["Cookie"] = {json.dumps(endpoint.cookie)}')
+    if endpoint.bodies is not None:
+        lines.append('wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"')
+        lines.append(WRK_BODIES)
     script = folder / f"{abs(hash(endpoint.name))}.lua"
     script.write_text("\n".join(lines) + "\n" + WRK_DONE)
     return script
 
 
-def run_wrk(url: str, script: Path, *, seconds: int, connections: int) -> dict:
+def write_bodies(path: Path, make, count: int) -> Path:
+    """``count`` request bodies, one a line, for ``WRK_BODIES``."""
+    with path.open("w") as out:
+        for _ in range(count):
+            out.write(make() + "\n")
+    return path
+
+
+def run_wrk(url: str, script: Path, *, seconds: int, connections: int,
+            bodies: Path | None = None) -> dict:
     """One wrk run; returns its summary (requests, seconds, p50/p99 µs, bad, socket_errors)
-    and ``rate`` (requests per second)."""
+    and ``rate`` (requests per second). ``bodies``: the file of bodies the script sends."""
+    threads = 2
+    arguments = ["--", str(threads), str(bodies)] if bodies else []
     done = subprocess.run(
-        [wrk_binary(), "--threads", "2", "--connections", str(connections),
-         "--duration", f"{seconds}s", "--timeout", "10s", "--script", str(script), url],
+        [wrk_binary(), "--threads", str(threads), "--connections", str(connections),
+         "--duration", f"{seconds}s", "--timeout", "10s", "--script", str(script), url,
+         *arguments],
         capture_output=True, text=True, timeout=seconds + 60, check=False)
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH ")), None)
     if done.returncode != 0 or line is None:
@@ -121,32 +172,32 @@ def prepare() -> None:
                        "payload text)")
 
 
-def submission_body(portal: harness.Server) -> tuple[str, str]:
-    """(the form body, the Cookie header) of one valid erasure request, from a real GET of
-    the form: its CSRF cookie and token and its signed render stamp. wrk sends the same body
-    every time, as many people behind one address would; the CSRF token stays valid for as
-    long as its cookie."""
+def submission_bodies(portal: harness.Server):
+    """(a function that makes the body of one valid erasure request, the Cookie header), from
+    a real GET of the form: its CSRF cookie and token. Each body gets a new signed render
+    stamp, as each visitor's form does; the CSRF token stays valid for as long as its cookie,
+    as for many people behind one address."""
     client = portal.client()
     status, page, _ = client.send("GET", FORM_PATH)
     if status != 200:
         raise RuntimeError(f"GET {FORM_PATH}: HTTP {status}")
-    body = urlencode({
+    fields = {
         "csrfmiddlewaretoken": harness.hidden_value(page, "csrfmiddlewaretoken"),
-        "rendered": harness.hidden_value(page, "rendered"),
         "subject_name": "Kari Nordmann", "subject_email": "kari@example.no",
         "subject_phone": "", "relationship": "customer", "erasure_scope": "everything",
-        "named_data": "", "services": "", "description": "Kundenummer 1234", "website": ""})
+        "named_data": "", "services": "", "description": "Kundenummer 1234", "website": ""}
     cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
-    return body, cookie
+    return lambda: urlencode({**fields, "rendered": render_stamp()}), cookie
 
 
-def endpoints(body: str, cookie: str) -> list[Endpoint]:
+def endpoints(make_body, cookie: str) -> list[Endpoint]:
     return [
         Endpoint(HELLO, "reference", "/hello/", HELLO),
         Endpoint(INSERT, "reference", "/insert/", INSERT, method="POST"),
         Endpoint(STACK_HELLO, "portal", "/bench/bare/", HELLO),
         Endpoint(STACK_INSERT, "portal", "/bench/insert/", INSERT, method="POST"),
-        Endpoint(SUBMIT, "portal", FORM_PATH, INSERT, method="POST", body=body, cookie=cookie),
+        Endpoint(SUBMIT, "portal", FORM_PATH, INSERT, method="POST", cookie=cookie,
+                 bodies=make_body),
         Endpoint("GET request form (erasure, nb)", "portal", FORM_PATH, HELLO),
         Endpoint("GET home page (nb)", "portal", "/nb/", HELLO),
         Endpoint("GET organisation page (nb)", "portal", f"/nb/o/{ORG}/", HELLO),
@@ -154,24 +205,30 @@ def endpoints(body: str, cookie: str) -> list[Endpoint]:
 
 
 def measure(servers: dict[str, harness.Server], points: list[Endpoint], *, rounds: int,
-            seconds: int, warmup: int, connections: int) -> dict[str, list[dict]]:
+            seconds: int, warmup: int, connections: int,
+            warm: dict[str, int]) -> dict[str, list[dict]]:
     """Warm every endpoint up, then ``rounds`` rounds of one wrk run per endpoint, the order
-    rotated every round. Returns name -> one wrk summary per round."""
+    rotated every round. Returns name -> one wrk summary per round; ``warm`` gets the number
+    of requests of each warm-up."""
     folder = Path(tempfile.mkdtemp(prefix="bench-public-"))
     try:
         scripts = {p.name: wrk_script(folder, p) for p in points}
 
         def run(point: Endpoint, duration: int) -> dict:
             url = f"http://127.0.0.1:{servers[point.server].port}{point.path}"
+            bodies = None
+            if point.bodies is not None:
+                bodies = write_bodies(folder / "bodies.txt", point.bodies,
+                                      BODIES_PER_SECOND * duration)
             result = run_wrk(url, scripts[point.name], seconds=duration,
-                             connections=connections)
+                             connections=connections, bodies=bodies)
             if result["bad"] or result["socket_errors"]:
                 raise RuntimeError(f"{point.name}: {result['bad']} responses not 2xx/3xx and "
                                    f"{result['socket_errors']} socket errors in {result}")
             return result
 
         for point in points:
-            run(point, warmup)
+            warm[point.name] = run(point, warmup)["requests"]
         results: dict[str, list[dict]] = {p.name: [] for p in points}
         for r in range(rounds):
             order = points[r % len(points):] + points[:r % len(points)]
@@ -214,13 +271,13 @@ def profile(count: int) -> None:
     client = Client(enforce_csrf_checks=True, SERVER_NAME="127.0.0.1")
     page = client.get(FORM_PATH).content.decode()
     form = {"csrfmiddlewaretoken": harness.hidden_value(page, "csrfmiddlewaretoken"),
-            "rendered": harness.hidden_value(page, "rendered"),
             "subject_name": "Kari Nordmann", "subject_email": "kari@example.no",
             "subject_phone": "", "relationship": "customer", "erasure_scope": "everything",
             "named_data": "", "services": "", "description": "Kundenummer 1234",
             "website": ""}
     calls = {
-        SUBMIT: lambda: client.post(FORM_PATH, form),
+        # Each with a stamp of its own: the same stamp again is answered from the first.
+        SUBMIT: lambda: client.post(FORM_PATH, {**form, "rendered": render_stamp()}),
         "GET request form": lambda: Client(SERVER_NAME="127.0.0.1").get(FORM_PATH),
         "GET home page": lambda: client.get("/nb/"),
         "GET organisation page": lambda: client.get(f"/nb/o/{ORG}/"),
@@ -248,6 +305,17 @@ def profile(count: int) -> None:
                         if line.strip() and "function calls" not in line))
 
 
+def chosen(points: list[Endpoint], only: str) -> list[Endpoint]:
+    """The endpoints whose name contains ``only`` and the yardsticks they are divided by."""
+    if not only:
+        return points
+    names = {p.name for p in points if only.lower() in p.name.lower()}
+    if not names:
+        sys.exit(f"No endpoint's name contains {only!r}.")
+    names |= {p.yardstick for p in points if p.name in names}
+    return [p for p in points if p.name in names]
+
+
 def mib(values: list[float]) -> str:
     return ", ".join(f"{v:.1f}" for v in values) + " MiB"
 
@@ -259,6 +327,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--seconds", type=int, default=5, help="of each wrk run")
     parser.add_argument("--warmup", type=int, default=2, help="seconds per endpoint")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--only", default="", metavar="TEXT",
+                        help="only the endpoints whose name contains TEXT, with their "
+                             "yardsticks")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="profile N requests per endpoint instead of loading them")
     args = parser.parse_args(argv)
@@ -282,20 +353,27 @@ def main(argv: list[str]) -> None:
             print(f"portal on 127.0.0.1:{portal.port}, reference on 127.0.0.1:{reference.port}; "
                   f"{rounds} rounds × {seconds} s per endpoint, {connections} connections",
                   flush=True)
-            body, cookie = submission_body(portal)
-            points = endpoints(body, cookie)
+            make_body, cookie = submission_bodies(portal)
+            points = chosen(endpoints(make_body, cookie), args.only)
             before = Request.objects.count()
-            results = measure({"portal": portal, "reference": reference}, points,
+            warm: dict[str, int] = {}
+            results = measure({"portal": portal, "reference": reference}, points, warm=warm,
                               rounds=rounds, seconds=seconds, warmup=warmup,
                               connections=connections)
             rss = portal.worker_rss_mib()
             peaks = portal.worker_peak_rss_mib()
             reference_rss = reference.worker_rss_mib()
         saved = Request.objects.count() - before
-        print(f"\nSubmissions: {saved:,} requests saved; wrk counted "
-              f"{sum(r['requests'] for r in results[SUBMIT]):,} in the timed rounds (plus the "
-              "warm-up), every one answered 2xx/3xx.")
+        if SUBMIT in results:
+            sent = warm[SUBMIT] + sum(r["requests"] for r in results[SUBMIT])
+            # wrk leaves out the requests still open when a run ends: up to one a connection.
+            print(f"\nSubmissions: wrk counted {sent:,} answers (warm-up included), every one "
+                  f"2xx/3xx; {saved:,} requests saved (a run's last requests, still open when "
+                  "it ended, are saved but not counted).")
         print(f"Portal web workers after the load: RSS {mib(rss)} (peak {mib(peaks)}); "
               f"reference workers {mib(reference_rss)}.\n")
         print(table(points, results))
         print(f"\n{run.footer()}")
+        if SUBMIT in results and saved < sent:
+            sys.exit("Fewer requests saved than submissions answered: the figures above "
+                     "measure another path (a body sent twice, or a bot check).")

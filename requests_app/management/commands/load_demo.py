@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from requests_app import jobs
 from requests_app.demo_data import ORGANISATIONS, RECORDS
 from requests_app.identity import configuration
 from requests_app.mailbox import fetch
@@ -118,9 +119,9 @@ class Command(BaseCommand):
 
         One transaction: all or nothing (a second run starts again from an empty history),
         and SQLite writes the year in one commit instead of thousands. Its e-mails are
-        delivered as they are written (``demo_history``), so none is queued when it commits,
-        and the confirmation links of a year of web requests are not printed (nobody opens
-        them)."""
+        delivered as they are written (``demo_history``), so nothing is queued for them
+        (``jobs.held``), and the confirmation links of a year of web requests are not printed
+        (nobody opens them)."""
         organisations = demo_history.without_requests([data["slug"] for data in ORGANISATIONS])
         if not organisations:
             self.stdout.write("Demo history exists already: nothing loaded.")
@@ -130,7 +131,8 @@ class Command(BaseCommand):
         level = notices.level
         notices.setLevel(logging.WARNING)
         try:
-            with transaction.atomic():
+            # Held outside the transaction, so its commit hooks queue nothing either.
+            with jobs.held(), transaction.atomic():
                 totals = demo_history.load(organisations)
         except Exception as exc:  # any refusal of a step: the portal still starts
             # The story depends on the day it is loaded; should a step of it be refused on
