@@ -23,9 +23,7 @@ before importing this module. The pieces, in the order a scenario uses them:
 
 import http.client
 import os
-import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,7 +31,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -46,6 +43,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
+from bench.servers import cookie_header, free_port, hidden_value, keep_cookies, stop_process
 from requests_app.models import Organisation, Request
 from requests_app.references import ALPHABET
 from staff.auth import backup_code_hash
@@ -205,13 +203,6 @@ def bulk_load(cursor) -> Iterator[None]:
 # --- 3. The server --------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Server:
     """gunicorn with 2 sync workers serving ``bench.wsgi`` (the portal plus the bare
     baselines of ``bench/urls.py``; ``app`` another WSGI application, such as the reference
@@ -259,13 +250,7 @@ class Server:
         self.stop()
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
     def worker_peak_rss_mib(self) -> list[float]:
         """Peak resident memory (VmHWM) of each gunicorn worker, in MiB."""
@@ -311,9 +296,7 @@ class HttpClient:
 
     def send(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, float]:
         """One request; returns (status, body, seconds from sending to the last byte)."""
-        headers = {}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        headers = cookie_header(self.cookies)
         body = None
         if form is not None:
             body = urlencode(form)
@@ -323,9 +306,7 @@ class HttpClient:
         response = self.conn.getresponse()
         text = response.read().decode()
         elapsed = time.perf_counter() - start
-        for header in response.headers.get_all("Set-Cookie") or []:
-            for name, morsel in SimpleCookie(header).items():
-                self.cookies[name] = morsel.value
+        keep_cookies(self.cookies, response)
         return response.status, text, elapsed
 
     def timed(self, method: str, path: str, expected: int = 200,
@@ -347,14 +328,6 @@ class HttpClient:
             "csrfmiddlewaretoken": hidden_value(page, "csrfmiddlewaretoken"),
             "username": username, "password": password, "otp_token": otp_token,
             "next": "/admin/"})
-
-
-def hidden_value(html: str, name: str) -> str:
-    """The value of the hidden input ``name`` in a rendered form."""
-    match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html)
-    if not match:
-        raise RuntimeError(f"no hidden field {name!r} in the page")
-    return match.group(1)
 
 
 def login_tokens(user, count: int) -> list[str]:

@@ -36,6 +36,41 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop_process(proc: subprocess.Popen | None, *, timeout: float = 30,
+                 sig: int = signal.SIGTERM) -> None:
+    """Ask ``proc`` to stop (``sig``); kill it if it has not stopped after ``timeout`` s."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(sig)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def hidden_value(html: str, name: str) -> str:
+    """The value of the hidden input ``name`` in a rendered form."""
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html)
+    if not match:
+        raise ValueError(f"no hidden field {name!r} in the page")
+    return match.group(1)
+
+
+def cookie_header(cookies: dict[str, str]) -> dict[str, str]:
+    """The ``Cookie`` header of a client's jar (none when it is empty)."""
+    if not cookies:
+        return {}
+    return {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+
+
+def keep_cookies(cookies: dict[str, str], response: http.client.HTTPResponse) -> None:
+    """Put the cookies ``response`` sets into the jar ``cookies``."""
+    for header in response.headers.get_all("Set-Cookie") or []:
+        for name, morsel in SimpleCookie(header).items():
+            cookies[name] = morsel.value
+
+
 def missing_programs() -> list[str]:
     """The programs the fault runs need that this machine lacks (Debian packages in brackets)."""
     missing = []
@@ -236,13 +271,7 @@ class Portal:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 class Worker:
@@ -265,13 +294,7 @@ class Worker:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, timeout=20)
 
 
 class Answer:
@@ -281,10 +304,7 @@ class Answer:
         self.status, self.headers, self.body = status, headers, body
 
     def hidden(self, name: str) -> str:
-        match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', self.body)
-        if not match:
-            raise ValueError(f"no hidden field {name!r} in the page")
-        return match.group(1)
+        return hidden_value(self.body, name)
 
 
 class FormClient:
@@ -297,9 +317,7 @@ class FormClient:
 
     def request(self, method: str, path: str, form: dict | None = None) -> Answer:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
-        headers = {}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        headers = cookie_header(self.cookies)
         body = None
         if form is not None:
             body = urlencode(form)
@@ -311,9 +329,7 @@ class FormClient:
             text = response.read().decode()
         finally:
             conn.close()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            for name, morsel in SimpleCookie(header).items():
-                self.cookies[name] = morsel.value
+        keep_cookies(self.cookies, response)
         return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, text)
 
     def get(self, path: str) -> tuple[int, str]:
