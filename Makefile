@@ -6,7 +6,10 @@ UV_VERSION := 0.13.9
 MANAGE := $(VENV)/bin/python manage.py
 ADDR ?= 127.0.0.1:8000
 
-export UV_PYTHON := $(PYTHON)
+# The interpreter itself, not a launcher such as pyenv's shim: uv compares it with the one
+# .venv was made from and, given a shim, removed and rebuilt .venv on every make target (under
+# whatever was running from it).
+export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 

@@ -1,9 +1,13 @@
 """The electronic identities a broker offers, and the ``acr`` values that name each at each
 eIDAS level of assurance (Regulation 910/2014 Art. 8).
 
-The values follow the URN scheme of Idura (Criipto) and Signaturgruppen's broker
-(``urn:grn:authn:<country>:<method>[:<level>]``); a broker that names them otherwise is
-connected by adding its values here (README, "Connecting an eID broker"). The portal asks
+The values follow the URN scheme of Idura (Criipto), ``urn:grn:authn:<country>:<method>
+[:<level>]``, checked against its documentation on 2026-12-06: Norwegian BankID ``…:high``
+(or the bare URN) is High (code device or app with PIN), ``…:substantial`` is Substantial
+(the BankID app with biometrics). Other brokers name methods and levels otherwise
+(Signaturgruppen chooses the eID with its own ``idp_values`` parameter and states NSIS levels;
+Signicat uses ``idp:`` values): such a broker is connected by adding its values here (README,
+"Connecting an eID broker"). The portal asks
 for the values of the chosen method at or above the organisation's level, and accepts an
 ID token only if its ``acr`` is one of them: the level is what the broker asserts, never
 what the portal assumes.
