@@ -581,8 +581,8 @@ class RequestAdmin(RequestPagesMixin, PortalAdmin):
                 "return_to_change": RETURN_TO_CHANGE}
 
     def _decision_tools(self, request, obj) -> dict:
-        """The buttons to the answers: ask, complete, refuse, forward (the last first and
-        highlighted when the organisation acts mostly as a processor)."""
+        """The buttons to the answers: ask, complete, refuse, forward (first and highlighted
+        when the organisation acts mostly as a processor), and the requester's withdrawal."""
         if not obj.is_open or not self.has_change_permission(request, obj):
             return {"decision_links": []}
         processor = obj.organisation.acts_mostly_as_processor
@@ -607,6 +607,8 @@ class RequestAdmin(RequestPagesMixin, PortalAdmin):
         if not processor:
             offer("forward", gettext("Forward to the controller"),
                   workflow.can_move(obj.status, Status.FORWARDED))
+        offer("withdraw", gettext("Record a withdrawal"),
+              workflow.can_move(obj.status, Status.WITHDRAWN))
         return {"decision_links": links, "acts_as_processor": processor}
 
     # --- Editing and actions --------------------------------------------------------------

@@ -208,6 +208,14 @@ class ForwardForm(NoticeForm):
                        self.cleaned_data.get("forwarded_time"))
 
 
+class WithdrawForm(forms.Form):
+    how = forms.CharField(
+        label=_("How the requester withdrew the request"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}), validators=[reject_control_characters],
+        help_text=_("For example: \"E-mail of 3 December: the matter is settled.\" Kept in "
+                    "the request's log."))
+
+
 class RegisterRequestForm(forms.Form):
     """A request that came by e-mail, phone, letter or in person, typed in by staff."""
 
@@ -345,6 +353,7 @@ class RequestPagesMixin:
             view(self.complete_view, "complete", "<path:object_id>/complete/"),
             view(self.refuse_view, "refuse", "<path:object_id>/refuse/"),
             view(self.forward_view, "forward", "<path:object_id>/forward/"),
+            view(self.withdraw_view, "withdraw", "<path:object_id>/withdraw/"),
             view(self.attachment_view, "attachment",
                  "<path:object_id>/attachment/<int:attachment_id>/"),
             *admin_packages.urls(self),
@@ -600,6 +609,28 @@ class RequestPagesMixin:
             success=lambda obj, data: gettext(
                 "%(reference)s is forwarded to %(controller)s.") % {
                 "reference": obj.reference, "controller": data["controller_name"]})
+
+    def withdraw_view(self, request, object_id):
+        """Record that the requester withdrew the request, through ``workflow.withdraw``:
+        the request closes without an answer, and the log keeps how it was said."""
+        obj = self._get_changeable(request, object_id)
+        change_url = self._change_url(obj)
+        form = WithdrawForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                workflow.withdraw(obj, how=form.cleaned_data["how"], actor=request.user)
+            except ValidationError as exc:  # closed meanwhile, or the role may not
+                form.add_error(None, exc.messages)
+            else:
+                self.message_user(request, gettext(
+                    "%(reference)s is recorded as withdrawn by the requester.") % {
+                    "reference": obj.reference}, messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+        return TemplateResponse(request, "admin/requests_app/request/withdraw.html", {
+            **self.admin_site.each_context(request),
+            "title": _("Record a withdrawal"), "subtitle": obj.reference, "opts": self.opts,
+            "original": obj, "form": form, "change_url": change_url,
+        })
 
     def attachment_view(self, request, object_id, attachment_id):
         """Hand one of the requester's files to staff of the organisation, and log it. Sent
