@@ -12,12 +12,12 @@ Django's test client with CSRF checks, in this process) and prints where the tim
    its middleware-stack baselines ``/bench/bare/`` and ``/bench/insert/``) and the bare
    reference project of ``bench/reference/`` (no middleware: ``/hello/``, ``/insert/``).
 3. Fetches the request form once for a CSRF cookie and its token, and writes, before each
-   wrk run of the submission, the bodies of that many erasure requests in Bokmål, each with
-   a render stamp of its own (``forms.render_stamp``, signed with the same key as the
-   server's): a stamp carries the submission token, and the same stamp sent twice would be
-   answered from the first request (idempotency), a cheaper path than filing one. The rate
-   limit is lifted by ``bench/settings.py`` (``INTAKE_RATE_LIMIT=1000000/h``), and the
-   minimum fill time is 0.
+   wrk run of the submission, more bodies of erasure requests in Bokmål than it can send
+   (``BODIES_PER_SECOND`` per second of the run), each with a render stamp of its own
+   (``forms.render_stamp``, signed with the same key as the server's): a stamp carries the
+   submission token, and the same stamp sent twice would be answered from the first request
+   (idempotency), a cheaper path than filing one. The rate limit is lifted by
+   ``bench/settings.py`` (``INTAKE_RATE_LIMIT=1000000/h``), and the minimum fill time is 0.
 4. Runs wrk from a second process, ``--connections`` connections on 2 threads, against each
    endpoint for ``--seconds`` seconds, in ``--rounds`` rounds whose order of endpoints
    rotates, after a warm-up of every endpoint. A round whose responses are not all 2xx/3xx
@@ -41,6 +41,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -109,7 +110,7 @@ class Endpoint:
     body: str = ""
     cookie: str = ""
     #: Makes a new request body; set, every request of a run sends its own (``write_bodies``).
-    bodies: object = None
+    bodies: Callable[[], str] | None = None
 
 
 def wrk_binary() -> str:
@@ -137,7 +138,7 @@ def wrk_script(folder: Path, endpoint: Endpoint) -> Path:
     return script
 
 
-def write_bodies(path: Path, make, count: int) -> Path:
+def write_bodies(path: Path, make: Callable[[], str], count: int) -> Path:
     """``count`` request bodies, one a line, for ``WRK_BODIES``."""
     with path.open("w") as out:
         for _ in range(count):
@@ -172,7 +173,7 @@ def prepare() -> None:
                        "payload text)")
 
 
-def submission_bodies(portal: harness.Server):
+def submission_bodies(portal: harness.Server) -> tuple[Callable[[], str], str]:
     """(a function that makes the body of one valid erasure request, the Cookie header), from
     a real GET of the form: its CSRF cookie and token. Each body gets a new signed render
     stamp, as each visitor's form does; the CSRF token stays valid for as long as its cookie,
@@ -190,7 +191,7 @@ def submission_bodies(portal: harness.Server):
     return lambda: urlencode({**fields, "rendered": render_stamp()}), cookie
 
 
-def endpoints(make_body, cookie: str) -> list[Endpoint]:
+def endpoints(make_body: Callable[[], str], cookie: str) -> list[Endpoint]:
     return [
         Endpoint(HELLO, "reference", "/hello/", HELLO),
         Endpoint(INSERT, "reference", "/insert/", INSERT, method="POST"),

@@ -615,7 +615,7 @@ class RequestPagesMixin:
         the request closes without an answer, and the log keeps how it was said."""
         obj = self._get_changeable(request, object_id)
         change_url = self._change_url(obj)
-        form = WithdrawForm(request.POST or None)
+        form = WithdrawForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 workflow.withdraw(obj, how=form.cleaned_data["how"], actor=request.user)
