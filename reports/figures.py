@@ -103,10 +103,11 @@ OVERDUE_ON_PAGE = 100
 DEFINITIONS = [
     gettext_lazy("Dates are calendar dates where the organisation is, as the legal clock "
                  "counts them. The period includes both its first and its last day."),
-    gettext_lazy("Requests received, their channel and the requester's relationship count "
-                 "the requests received in the period. On time, time to close, extensions, "
-                 "refusals, forwarding and outcomes count the requests closed in the period, "
-                 "whenever they were received. Open and overdue requests are as of now."),
+    gettext_lazy("Requests received, their channel, the requester's relationship and the "
+                 "time from arrival to registration count the requests received in the "
+                 "period. On time, time to close, extensions, refusals, forwarding and "
+                 "outcomes count the requests closed in the period, whenever they were "
+                 "received. Open and overdue requests are as of now."),
     gettext_lazy("A request is answered on time when it was closed on or before its due date "
                  "(with any extension and paused days). Withdrawn requests were not answered "
                  "and are left out of the on-time rate and the time to close."),

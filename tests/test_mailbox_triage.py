@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from requests_app import deadlines
-from requests_app.mailbox import fetch
+from requests_app.mailbox import fetch, triage
 from requests_app.models import Attachment, IncomingMessage, Message, Request
 from tests.imap_server import make_email
 
@@ -139,3 +139,44 @@ def test_the_queue_lists_many_messages_in_few_queries(client, handler, mailbox,
     with django_assert_max_num_queries(15):
         response = client.get("/admin/requests_app/incomingmessage/")
     assert response.content.decode().count("S1") >= 1
+
+
+@pytest.mark.django_db
+def test_staff_open_a_permitted_attachment_before_they_decide(client, handler, arrived):
+    client.force_login(handler)
+    shown_pdf = next(part for part in triage.show(arrived).kept
+                     if part.filename == "legitimasjon.pdf")
+
+    page = client.get(_url(arrived)).content.decode()
+    response = client.get(_url(arrived, f"file/{shown_pdf.index}"))
+
+    assert _url(arrived, f"file/{shown_pdf.index}") in page
+    assert response.status_code == 200
+    assert response.content == PDF
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "legitimasjon.pdf" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "sandbox"
+    arrived.refresh_from_db()
+    assert arrived.state == IncomingMessage.State.NEW  # opening decides nothing
+
+
+@pytest.mark.django_db
+def test_an_attachment_that_would_not_be_kept_cannot_be_opened(client, handler, arrived):
+    client.force_login(handler)
+    [(exe, _reason)] = triage.show(arrived).refused
+
+    page = client.get(_url(arrived)).content.decode()
+
+    assert _url(arrived, f"file/{exe.index}") not in page
+    assert client.get(_url(arrived, f"file/{exe.index}")).status_code == 404
+    assert client.get(_url(arrived, "file/999")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_of_another_organisation_cannot_open_its_attachments(client, outsider, arrived):
+    client.force_login(outsider)
+    [pdf] = triage.show(arrived).kept
+
+    assert client.get(_url(arrived, f"file/{pdf.index}")).status_code == 404

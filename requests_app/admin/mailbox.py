@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -194,7 +195,10 @@ class IncomingMessageAdmin(PortalAdmin):
                         name=f"requests_app_incomingmessage_{name}")
 
         return [route("register", self.register_view), route("attach", self.attach_view),
-                route("dismiss", self.dismiss_view), *super().get_urls()]
+                route("dismiss", self.dismiss_view),
+                path("<int:pk>/file/<int:index>/", self.admin_site.admin_view(self.file_view),
+                     name="requests_app_incomingmessage_file"),
+                *super().get_urls()]
 
     def _message(self, request, pk) -> IncomingMessage:
         message = self.get_object(request, str(pk))
@@ -220,6 +224,22 @@ class IncomingMessageAdmin(PortalAdmin):
                                                               or [""])[0]}),
             )
         return super().change_view(request, object_id, form_url, context)
+
+    def file_view(self, request, pk, index):
+        """One attachment that would be kept with the request (``triage.kept_file``), as a
+        download the browser must not sniff or run: it came from outside."""
+        message = self._message(request, pk)
+        try:
+            part, data = triage.kept_file(message, index, actor=request.user)
+        except LookupError:
+            raise Http404(gettext("No such attachment.")) from None
+        response = HttpResponse(data, content_type=part.content_type)
+        response["Content-Disposition"] = content_disposition_header(
+            True, part.filename or f"attachment-{index}")
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "sandbox"
+        response["Cache-Control"] = "no-store"
+        return response
 
     def _back(self, pk):
         return HttpResponseRedirect(reverse("admin:requests_app_incomingmessage_change",

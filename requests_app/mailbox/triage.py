@@ -7,6 +7,7 @@
 - ``attach``: add it to an existing request's conversation (``workflow.subject_replied``,
   which also brings a waiting request back).
 - ``dismiss``: not a request; it is deleted after the mailbox's ``not_request_days``.
+- ``kept_file``: one of its permitted attachments, for staff to open before they decide.
 - ``attach_replies``: a message whose subject carries the reference of one of the
   organisation's requests is attached to it without waiting for staff, once (``checked_at``
   is claimed by a conditional update). An automatic message (an out-of-office reply quoting
@@ -103,6 +104,24 @@ def show(message: IncomingMessage, *, now: datetime | None = None) -> Shown:
                                                       zone=organisation.time_zone),
                  language=classify.suggest_language(f"{parsed.subject}\n{parsed.text}",
                                                     default=organisation.default_language))
+
+
+def kept_file(message: IncomingMessage, index: int, *, actor: AbstractBaseUser
+              ) -> tuple[parse.Part, bytes]:
+    """One attachment of ``message`` for staff to open before they decide (an identity
+    document, say): only one that would be kept with the request (``_permitted``: the status
+    page's types, checked by content, and size), never the others, which came from outside
+    unchecked. Organisation members who may work its requests only (``access.WORK``). The
+    e-mail has no request and so no event log yet: who opened what is logged here.
+    ``LookupError`` for no such kept file."""
+    access.require(actor, access.WORK, message.organisation_id)
+    shown = show(message)
+    part = next((part for part in shown.kept if part.index == index), None)
+    if part is None:
+        raise LookupError(index)
+    logger.info("User %s opened attachment %s (%s) of incoming e-mail %s.", actor.pk,
+                index, part.content_type, message.pk)
+    return part, parse.attachment_bytes(fetch.raw_message(message), index)
 
 
 def _files(message: IncomingMessage, shown: Shown) -> list[SimpleUploadedFile]:
