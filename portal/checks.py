@@ -37,6 +37,7 @@ portal.W007             production: ``REDIS_URL`` set (Celery broker and shared 
 portal.W008             ``TIME_ZONE`` is one the time zone database knows
 portal.W009             ``CELERY_TIMEZONE`` equals ``TIME_ZONE``
 portal.W010             production: behind a TLS proxy, ``TRUSTED_PROXY_COUNT`` is set
+portal.W011 (database)  production: ``EID_SUBJECT_HASH_KEY`` set once an organisation uses eID
 ======================  =========================================================================
 """
 
@@ -140,15 +141,17 @@ def check_file_encryption_key(app_configs, **kwargs):
         id="portal.W001")]
 
 
-def _suppression_entries(databases) -> bool | None:
-    """Whether any of ``databases`` has a suppression entry; None if none could be read
-    (not migrated yet: ``migrate`` runs the checks before it creates the table)."""
-    from requests_app.models import SuppressionEntry
+def _has_rows(model_name: str, databases, **filters) -> bool | None:
+    """Whether any of ``databases`` has a row of ``requests_app.<model_name>`` matching
+    ``filters``; None if none could be read (not migrated yet: ``migrate`` runs the checks
+    before it creates the table)."""
+    from django.apps import apps
 
+    model = apps.get_model("requests_app", model_name)
     found = None
     for alias in databases or ():
         try:
-            if SuppressionEntry.objects.using(alias).exists():
+            if model.objects.using(alias).filter(**filters).exists():
                 return True
             found = False
         except DatabaseError:
@@ -168,7 +171,7 @@ def check_suppression_hash_key(app_configs, databases=None, **kwargs):
     """
     if not _production() or settings.SUPPRESSION_HASH_KEY or not databases:
         return []
-    if not _suppression_entries(databases):
+    if not _has_rows("SuppressionEntry", databases):
         return []
     return [Error(
         "SUPPRESSION_HASH_KEY is not set and the suppression list has entries: they are "
@@ -190,6 +193,25 @@ def check_suppression_hash_key_set_early(app_configs, **kwargs):
         hint="Set SUPPRESSION_HASH_KEY to a long random value now, before the first "
              "objection to direct marketing is completed.",
         id="portal.W002")]
+
+
+@register(Tags.database)
+def check_eid_subject_hash_key(app_configs, databases=None, **kwargs):
+    """portal.W011: once an organisation uses an eID broker, the key of the broker's subject
+    hashes should be its own (``requests_app.identity.verification.subject_hash``). Derived
+    from SECRET_KEY, a rotation of SECRET_KEY makes every later verification of a person
+    stop matching their earlier ones, without any error. Runs only with databases."""
+    if not _production() or settings.EID_SUBJECT_HASH_KEY or not databases:
+        return []
+    if not _has_rows("EidSettings", databases, enabled=True):
+        return []
+    return [Warning(
+        "EID_SUBJECT_HASH_KEY is not set and an organisation uses an eID broker: the broker's "
+        "subject identifiers are hashed with SECRET_KEY, so rotating SECRET_KEY would make "
+        "later verifications of a person stop matching their earlier ones.",
+        hint="Set EID_SUBJECT_HASH_KEY to the current value of SECRET_KEY (the key the "
+             "existing hashes were made with); SECRET_KEY can then be rotated on its own.",
+        id="portal.W011")]
 
 
 @register()

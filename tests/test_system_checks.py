@@ -230,3 +230,24 @@ def test_the_compose_file_defaults_warn_but_do_not_stop_start_up(tmp_path):
     for check_id in ("portal.W001", "portal.W002", "portal.W003", "portal.W004",
                      "portal.W005", "portal.W006"):
         assert check_id in result.stderr
+
+
+def test_an_eid_broker_in_use_without_a_key_of_its_own_warns(db, org_no):
+    """The broker's subject hashes are keyed with SECRET_KEY unless EID_SUBJECT_HASH_KEY is
+    set: a rotation would make a person's later verifications stop matching."""
+    from requests_app.models import EidSettings
+
+    assert "portal.W011" not in portal_messages(databases=["default"], EID_SUBJECT_HASH_KEY="")
+    settings_row = EidSettings.objects.create(organisation=org_no, issuer="https://eid.example",
+                                              client_id="portal")
+
+    found = portal_messages(databases=["default"], EID_SUBJECT_HASH_KEY="")
+
+    assert isinstance(found["portal.W011"], Warning)
+    assert "SECRET_KEY" in found["portal.W011"].msg
+    assert "portal.W011" not in portal_messages(databases=["default"],
+                                                EID_SUBJECT_HASH_KEY="an-eid-key-of-its-own")
+    assert "portal.W011" not in portal_messages(databases=None, EID_SUBJECT_HASH_KEY="")
+    settings_row.enabled = False
+    settings_row.save()
+    assert "portal.W011" not in portal_messages(databases=["default"], EID_SUBJECT_HASH_KEY="")
