@@ -738,7 +738,9 @@ class Refusals(Report):
     slug = "refusals"
     title = gettext_lazy("Refusals, by legal ground")
     description = gettext_lazy("Closed requests refused in whole or in part, by the ground "
-                               "given, as a share of all requests closed.")
+                               "given, as a share of all requests closed. A request refused "
+                               "on several grounds is counted once, under the first; its "
+                               "answer and its log name them all.")
     basis = "closed"
 
     def columns(self):

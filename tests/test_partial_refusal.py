@@ -89,6 +89,23 @@ def test_completing_an_erasure_that_keeps_data_needs_a_lead_and_tells_of_the_rig
     assert str(KEPT.label) in moved.message
 
 
+def test_a_partial_refusal_on_its_own_ground_logs_every_ground_its_answer_explains(
+        org_no, lead):
+    subject_request = with_systems(org_no, "erasure", ["Nyhetsbrev", "Regnskap"], language="en")
+    keep_invoices(subject_request, lead)
+
+    workflow.refuse(subject_request, ground=RefusalGround.EXCESSIVE, answer="Partly.",
+                    actor=lead, partly=True)
+
+    subject_request.refresh_from_db()
+    assert subject_request.refusal_ground == RefusalGround.EXCESSIVE  # the one reports count
+    answer = answer_of(subject_request)
+    moved = subject_request.events.get(kind=Event.Kind.STATUS_CHANGED, to_value="completed")
+    for ground in (RefusalGround.EXCESSIVE, KEPT):
+        assert in_language("en", outcomes.GROUND_TEXTS[ground]) in answer
+        assert str(ground.label) in moved.message
+
+
 def test_the_complaint_paragraph_names_the_authority_where_the_requester_lives_or_works(
         org_no, lead):
     subject_request = make_request(org_no, status=Status.IN_PROGRESS, language="en")

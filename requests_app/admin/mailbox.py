@@ -90,6 +90,8 @@ class MailboxAdmin(PortalAdmin):
     delete_action = None
     form = MailboxForm
     list_display = ("organisation", "__str__", "enabled", "last_success_at", "status")
+    # A fixed order, so pages of the list and of its autocomplete neither repeat nor skip one.
+    ordering = ("organisation__name", "pk")
     search_fields = ("organisation__name", "host", "username")
     readonly_fields = ("last_success_at", "last_error", "last_error_at", "failures",
                        "next_fetch_at")

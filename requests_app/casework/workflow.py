@@ -493,8 +493,11 @@ def refuse(request: Request, *, ground: str, answer: str, actor: AbstractBaseUse
     request.refusal_ground, request.partly_refused = ground, partly
     refusal = outcomes.refusal_notice(request, grounds=grounds)
     _answer(request, body=f"{answer.strip()}\n\n{refusal}", actor=actor, told=told, now=now)
+    # The log names every ground the answer explains; the request keeps the one given
+    # (``refusal_ground``), which the reports count.
     return _move(request, Status.COMPLETED if partly else Status.REFUSED, actor=actor,
-                 message=RefusalGround(ground).label, now=now)
+                 message=", ".join(str(RefusalGround(g).label) for g in dict.fromkeys(grounds)),
+                 now=now)
 
 
 @transaction.atomic
