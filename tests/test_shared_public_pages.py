@@ -1,6 +1,7 @@
-"""The home page, an organisation's page and the empty request form are rendered once and shared
-(``requests_app/views/shared_pages.py``); every visitor still gets their own CSRF token, CSP
-nonce and render stamp, and a change to an organisation shows at once."""
+"""The home page, an organisation's page, the empty request form and the page after sending it
+are rendered once and shared (``requests_app/views/shared_pages.py``); every visitor still gets
+their own CSRF token, CSP nonce and render stamp, and a change to an organisation shows at
+once."""
 
 import re
 
@@ -69,7 +70,8 @@ def test_the_shared_form_carries_each_visitors_own_render_time(client, org_no, s
 
 
 def test_a_changed_organisation_is_shown_at_once_on_every_shared_page(client, org_no):
-    pages = ["/nb/", f"/nb/o/{org_no.slug}/", f"/nb/o/{org_no.slug}/erasure/"]
+    pages = ["/nb/", f"/nb/o/{org_no.slug}/", f"/nb/o/{org_no.slug}/erasure/",
+             f"/nb/o/{org_no.slug}/sent/"]
     for url in pages:
         client.get(url)
 
@@ -128,7 +130,8 @@ def test_a_nonce_in_a_shared_page_is_each_responses_own_and_in_its_header(tmp_pa
 
 def test_the_public_pages_ask_the_database_once(client, org_no, org_dk,
                                                 django_assert_max_num_queries):
-    urls = ["/nb/", f"/nb/o/{org_no.slug}/", f"/nb/o/{org_no.slug}/erasure/"]
+    urls = ["/nb/", f"/nb/o/{org_no.slug}/", f"/nb/o/{org_no.slug}/erasure/",
+            f"/nb/o/{org_no.slug}/sent/"]
     for url in urls:
         client.get(url)  # the first visitor renders the page
 

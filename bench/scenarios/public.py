@@ -202,6 +202,7 @@ def endpoints(make_body: Callable[[], str], cookie: str) -> list[Endpoint]:
         Endpoint("GET request form (erasure, nb)", "portal", FORM_PATH, HELLO),
         Endpoint("GET home page (nb)", "portal", "/nb/", HELLO),
         Endpoint("GET organisation page (nb)", "portal", f"/nb/o/{ORG}/", HELLO),
+        Endpoint("GET page after sending (nb)", "portal", f"/nb/o/{ORG}/sent/", HELLO),
     ]
 
 
@@ -282,6 +283,7 @@ def profile(count: int) -> None:
         "GET request form": lambda: Client(SERVER_NAME="127.0.0.1").get(FORM_PATH),
         "GET home page": lambda: client.get("/nb/"),
         "GET organisation page": lambda: client.get(f"/nb/o/{ORG}/"),
+        "GET page after sending": lambda: client.get(f"/nb/o/{ORG}/sent/"),
     }
     for name, call in calls.items():
         for _ in range(10):

@@ -107,9 +107,16 @@ def _empty_form_context(slug, form_class, request_type) -> dict:
 
 
 def sent(request, slug):
-    org = get_object_or_404(Organisation, slug=slug)
-    return render(request, "requests_app/sent.html",
-                  {"organisation": org, "ttl_days": settings.UNCONFIRMED_REQUEST_TTL_DAYS})
+    """"Check your e-mail": the page after every submission, the same for everyone in one
+    language, so rendered once (``shared_pages``), like the form before it."""
+    state = selectors.organisation_state(slug)
+    if state is None:
+        raise Http404
+    return shared_pages.render_shared(
+        request, "requests_app/sent.html",
+        lambda: {"organisation": get_object_or_404(Organisation, slug=slug),
+                 "ttl_days": settings.UNCONFIRMED_REQUEST_TTL_DAYS},
+        key=("sent", shared_pages.fingerprint(state)))
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,12 +1,11 @@
 """Public pages rendered once and served to every visitor, each with their own secrets put in.
 
-The home page, an organisation's page and an empty request form are the same for every
-visitor in one language, except for a few values: the CSRF token, the CSP nonce (when the page
-uses one) and the form's hidden per-visitor fields, such as its signed render stamp
-(``forms.render_stamp``). Rendering them (the
-crispy form fields, the language menu's reversed URLs) was most of their cost: 10–40 ms a
-request, against well under a millisecond to copy a string (docs/benchmarks.md, "Public side
-under load").
+The home page, an organisation's page, an empty request form and the page after sending it are
+the same for every visitor in one language, except for a few values: the CSRF token, the CSP
+nonce (when the page uses one) and the form's hidden per-visitor fields, such as its signed
+render stamp (``forms.render_stamp``). Rendering them (the crispy form fields, the language
+menu's reversed URLs) was most of their cost: 10–40 ms a request, against well under a
+millisecond to copy a string (docs/benchmarks.md, "Public side under load").
 
 Steps of ``render_shared``:
 
