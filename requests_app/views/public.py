@@ -4,6 +4,8 @@ Thin views: validation is in ``forms``, the rules in ``intake``. Nothing here sh
 enumerable identifier: requests are reached only through signed or secret tokens.
 """
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -51,15 +53,27 @@ def logo(request, slug, version):
     return response
 
 
-def organisation(request, slug):
+def _organisation_page(request, slug: str, template_name: str,
+                       context: Callable[[Organisation], dict], *, fresh=None):
+    """A page of one organisation that is the same for every visitor (``shared_pages``),
+    kept until the organisation's row changes. ``context(organisation)`` adds to the
+    organisation when the page is rendered; ``fresh`` as for ``render_shared``."""
     state = selectors.organisation_state(slug)
     if state is None:
         raise Http404
+
+    def rendered_context() -> dict:
+        org = get_object_or_404(Organisation, slug=slug)
+        return {"organisation": org, **context(org)}
+
     return shared_pages.render_shared(
-        request, "requests_app/organisation.html",
-        lambda: {"organisation": get_object_or_404(Organisation, slug=slug),
-                 "rights": selectors.rights_explained()},
-        key=("organisation", shared_pages.fingerprint(state)))
+        request, template_name, rendered_context,
+        key=(template_name, shared_pages.fingerprint(state)), fresh=fresh)
+
+
+def organisation(request, slug):
+    return _organisation_page(request, slug, "requests_app/organisation.html",
+                              lambda org: {"rights": selectors.rights_explained()})
 
 
 @require_http_methods(["GET", "POST"])
@@ -72,13 +86,12 @@ def request_form(request, slug, request_type):
     form_class = FORMS.get(request_type)
     if request.method == "GET":
         # The empty form is the same for everyone: rendered once (``shared_pages``).
-        state = selectors.organisation_state(slug)
-        if state is None or form_class is None:
+        if form_class is None:
             raise Http404
-        return shared_pages.render_shared(
-            request, "requests_app/request_form.html",
-            lambda: _empty_form_context(slug, form_class, request_type),
-            key=("request_form", shared_pages.fingerprint(state)),
+        return _organisation_page(
+            request, slug, "requests_app/request_form.html",
+            lambda org: {"form": form_class(country=org.country),
+                         "type_label": RequestType(request_type).label},
             fresh={"rendered": render_stamp})
     org = get_object_or_404(Organisation, slug=slug)
     if form_class is None:
@@ -100,23 +113,11 @@ def request_form(request, slug, request_type):
                    "type_label": RequestType(request_type).label}, status=400)
 
 
-def _empty_form_context(slug, form_class, request_type) -> dict:
-    org = get_object_or_404(Organisation, slug=slug)
-    return {"organisation": org, "form": form_class(country=org.country),
-            "type_label": RequestType(request_type).label}
-
-
 def sent(request, slug):
     """"Check your e-mail": the page after every submission, the same for everyone in one
-    language, so rendered once (``shared_pages``), like the form before it."""
-    state = selectors.organisation_state(slug)
-    if state is None:
-        raise Http404
-    return shared_pages.render_shared(
-        request, "requests_app/sent.html",
-        lambda: {"organisation": get_object_or_404(Organisation, slug=slug),
-                 "ttl_days": settings.UNCONFIRMED_REQUEST_TTL_DAYS},
-        key=("sent", shared_pages.fingerprint(state)))
+    language, so rendered once, like the form before it."""
+    return _organisation_page(request, slug, "requests_app/sent.html",
+                              lambda org: {"ttl_days": settings.UNCONFIRMED_REQUEST_TTL_DAYS})
 
 
 @require_http_methods(["GET", "POST"])
