@@ -232,10 +232,10 @@ class IncomingMessageAdmin(PortalAdmin):
         download the browser must not sniff or run: it came from outside."""
         message = self._message(request, pk)
         try:
-            part, data = triage.kept_file(message, index, actor=request.user)
+            part = triage.kept_file(message, index, actor=request.user)
         except LookupError:
             raise Http404(gettext("No such attachment.")) from None
-        response = HttpResponse(data, content_type=part.content_type)
+        response = HttpResponse(part.content, content_type=part.content_type)
         response["Content-Disposition"] = content_disposition_header(
             True, part.filename or f"attachment-{index}")
         response["X-Content-Type-Options"] = "nosniff"

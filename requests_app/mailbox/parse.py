@@ -42,13 +42,15 @@ MAX_TEXT = 100_000
 
 @dataclass
 class Part:
-    """An attachment as listed: its position among the message's parts (to read it again
-    from the raw message), its name, type and size."""
+    """An attachment: its position among the message's parts (its address on the triage
+    page), its name, type and size, and its decoded content (read once, when the message is
+    parsed, and kept for the checks and the request's files)."""
 
     index: int
     filename: str
     content_type: str
     size: int
+    content: bytes = field(default=b"", repr=False, compare=False)
 
 
 @dataclass
@@ -173,7 +175,7 @@ def parse(raw: bytes) -> Parsed:
             result.attachments.append(Part(index=index,
                                            filename=(part.get_filename() or "")[:200],
                                            content_type=content_type[:100],
-                                           size=len(payload)))
+                                           size=len(payload), content=payload))
         elif content_type == "text/html":
             html_parts.append(_text_of(part))
         else:
@@ -191,13 +193,6 @@ def parse_headers(raw: bytes) -> Parsed:
     result.text = ""
     return result
 
-
-def attachment_bytes(raw: bytes, index: int) -> bytes:
-    """The decoded content of the ``index``-th part of ``raw`` (as listed by ``parse``)."""
-    for position, part in enumerate(_message(raw).walk()):
-        if position == index and not part.is_multipart():
-            return part.get_payload(decode=True) or b""
-    raise LookupError(index)
 
 
 def fingerprint(*, message_id: str, raw: bytes, arrival: str) -> str:

@@ -69,7 +69,7 @@ class Shown:
     language: str
 
 
-def _permitted(raw: bytes, part: parse.Part) -> str:
+def _permitted(part: parse.Part) -> str:
     """Why the attachment would not be kept with the request ("" if it would): the status
     page's limits (``conversation.ALLOWED_TYPES``, checked by content, and
     ``MAX_FILE_BYTES``)."""
@@ -78,7 +78,7 @@ def _permitted(raw: bytes, part: parse.Part) -> str:
         return _("too large")
     if magic is None:
         return _("type not accepted")
-    if not parse.attachment_bytes(raw, part.index).startswith(magic):
+    if not part.content.startswith(magic):
         return _("content does not match its type")
     return ""
 
@@ -88,7 +88,7 @@ def show(message: IncomingMessage, *, now: datetime | None = None) -> Shown:
     parsed = parse.parse_headers(raw) if message.oversized else parse.parse(raw)
     kept, refused = [], []
     for part in parsed.attachments:
-        reason = _permitted(raw, part)
+        reason = _permitted(part)
         if reason:
             refused.append((part, reason))
         elif len(kept) < conversation.MAX_FILES:
@@ -106,14 +106,13 @@ def show(message: IncomingMessage, *, now: datetime | None = None) -> Shown:
                                                     default=organisation.default_language))
 
 
-def kept_file(message: IncomingMessage, index: int, *, actor: AbstractBaseUser
-              ) -> tuple[parse.Part, bytes]:
+def kept_file(message: IncomingMessage, index: int, *, actor: AbstractBaseUser) -> parse.Part:
     """One attachment of ``message`` for staff to open before they decide (an identity
     document, say): only one that would be kept with the request (``_permitted``: the status
     page's types, checked by content, and size), never the others, which came from outside
     unchecked. Organisation members who may work its requests only (``access.WORK``). The
-    e-mail has no request and so no event log yet: who opened what is logged here.
-    ``LookupError`` for no such kept file."""
+    e-mail has no request and so no event log yet: who opened what is logged here. Returns
+    the part (its ``content`` is the file); ``LookupError`` for no such kept file."""
     access.require(actor, access.WORK, message.organisation_id)
     shown = show(message)
     part = next((part for part in shown.kept if part.index == index), None)
@@ -121,13 +120,12 @@ def kept_file(message: IncomingMessage, index: int, *, actor: AbstractBaseUser
         raise LookupError(index)
     logger.info("User %s opened attachment %s (%s) of incoming e-mail %s.", actor.pk,
                 index, part.content_type, message.pk)
-    return part, parse.attachment_bytes(fetch.raw_message(message), index)
+    return part
 
 
-def _files(message: IncomingMessage, shown: Shown) -> list[SimpleUploadedFile]:
-    raw = fetch.raw_message(message)
-    return [SimpleUploadedFile(part.filename or f"attachment-{part.index}",
-                               parse.attachment_bytes(raw, part.index), part.content_type)
+def _files(shown: Shown) -> list[SimpleUploadedFile]:
+    return [SimpleUploadedFile(part.filename or f"attachment-{part.index}", part.content,
+                               part.content_type)
             for part in shown.kept]
 
 
@@ -182,7 +180,7 @@ def register(message: IncomingMessage, *, actor: AbstractBaseUser, request_type:
             send_receipt=not locked.automatic,
         )
         conversation.receive_from_subject(request, body=_body(locked, shown),
-                                          files=_files(locked, shown), notify_staff=False)
+                                          files=_files(shown), notify_staff=False)
         _decided(locked, state=State.REGISTERED, actor=actor, request=request)
     message.refresh_from_db()
     return request
@@ -198,7 +196,7 @@ def attach(message: IncomingMessage, *, request: Request, actor: AbstractBaseUse
         locked = _lock_new(message)
         shown = show(locked)
         workflow.subject_replied(request, body=_body(locked, shown),
-                                 files=_files(locked, shown))
+                                 files=_files(shown))
         _decided(locked, state=State.ATTACHED, actor=actor, request=request)
     message.refresh_from_db()
     return request
