@@ -10,6 +10,7 @@ membership).
 
 from __future__ import annotations
 
+import functools
 import io
 
 from django import forms
@@ -72,6 +73,22 @@ def _invalid(request, error):
                    status=410)
 
 
+def _with_invitation(view):
+    """Open the link's invitation, or answer 410 with why not, and speak its language; the
+    view gets it after the token."""
+
+    @functools.wraps(view)
+    def wrapper(request, token):
+        try:
+            invitation = invitations.open_invitation(token)
+        except invitations.InvitationInvalid as error:
+            return _invalid(request, error)
+        translation.activate(invitation.language)
+        return view(request, token, invitation)
+
+    return wrapper
+
+
 def _qr_svg(data: str) -> str:
     import qrcode
     import qrcode.image.svg
@@ -84,13 +101,9 @@ def _qr_svg(data: str) -> str:
 @never_cache
 @sensitive_post_parameters("password1", "password2")
 @require_http_methods(["GET", "POST"])
-def accept(request, token):
+@_with_invitation
+def accept(request, token, invitation):
     """Step 1: the password."""
-    try:
-        invitation = invitations.open_invitation(token)
-    except invitations.InvitationInvalid as error:
-        return _invalid(request, error)
-    translation.activate(invitation.language)
     form = PasswordForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -108,13 +121,9 @@ def accept(request, token):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def second_factor(request, token):
+@_with_invitation
+def second_factor(request, token, invitation):
     """Step 2: the authenticator app, then the backup codes; the invitation is used here."""
-    try:
-        invitation = invitations.open_invitation(token)
-    except invitations.InvitationInvalid as error:
-        return _invalid(request, error)
-    translation.activate(invitation.language)
     if request.session.get(_SESSION_KEY) != [invitation.pk, invitation.user_id]:
         return redirect("staff_welcome:accept", token=token)  # the password first, here
     user = invitation.user
