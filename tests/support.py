@@ -4,7 +4,9 @@ other or from conftest."""
 
 from __future__ import annotations
 
+import json
 import re
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from django.conf import settings
@@ -175,3 +177,19 @@ def totp_now(secret_base32: str) -> str:
     key = secret_base32.replace(" ", "").upper()
     key += "=" * (-len(key) % 8)
     return f"{totp(b32decode(key)):06d}"
+
+
+class JsonHandler(BaseHTTPRequestHandler):
+    """A local stand-in for a third party's HTTP endpoint (an OAuth2 provider, an eID
+    broker's discovery and keys): subclasses answer with ``send_json``; nothing is logged."""
+
+    def send_json(self, status: int, body) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass

@@ -14,12 +14,13 @@ import base64
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 from authlib.jose import JsonWebKey, jwt
 
 from requests_app.identity import broker, configuration
+from tests.support import JsonHandler
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ class TinyBroker:
         self.jwks_fetches = 0
         state = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_GET(self):  # noqa: N802 - http.server's name
                 if self.path == "/.well-known/openid-configuration":
                     body = {"issuer": state.issuer, "jwks_uri": f"{state.issuer}/jwks",
@@ -54,15 +55,7 @@ class TinyBroker:
                 else:
                     self.send_error(404)
                     return
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
+                self.send_json(200, body)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}"

@@ -3,9 +3,8 @@ trades the stored refresh token for an access token at the provider's token endp
 only thing mocked here: a local HTTP server stands in for it) and signs in to a real IMAP
 server that checks the token."""
 
-import json
 import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import HTTPServer
 from urllib.parse import parse_qs
 
 import pytest
@@ -13,11 +12,12 @@ import pytest
 from requests_app.mailbox import fetch
 from requests_app.models import IncomingMessage, Mailbox
 from tests.imap_server import USER, Dovecot, make_email
+from tests.support import JsonHandler
 
 ACCESS_TOKEN = "access-token-from-the-provider"
 
 
-class Provider(BaseHTTPRequestHandler):
+class Provider(JsonHandler):
     """The provider's token endpoint (refresh-token grant) and the token introspection the
     IMAP server asks."""
 
@@ -28,23 +28,13 @@ class Provider(BaseHTTPRequestHandler):
         Provider.calls.append((self.path, form))
         if self.path.startswith("/token"):
             if form.get("refresh_token") != ["refresh-1"]:
-                return self._json(400, {"error": "invalid_grant",
+                return self.send_json(400, {"error": "invalid_grant",
                                         "error_description": "refresh token revoked"})
-            return self._json(200, {"access_token": ACCESS_TOKEN, "token_type": "Bearer",
+            return self.send_json(200, {"access_token": ACCESS_TOKEN, "token_type": "Bearer",
                                     "refresh_token": "refresh-2", "expires_in": 3600})
         active = form.get("token") == [ACCESS_TOKEN]
-        return self._json(200, {"active": "true" if active else "false", "username": USER})
+        return self.send_json(200, {"active": "true" if active else "false", "username": USER})
 
-    def _json(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture
