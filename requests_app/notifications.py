@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 CLAIM_SECONDS = 300
 MAX_ATTEMPTS = 10
 REDACTED = "[private link removed after sending]"
+#: The task that sends one outbox row (``tasks.send_email``), named as ``jobs`` wants.
+SEND_TASK = "requests_app.tasks.send_email"
 #: What ``deliver`` records on a row that has no recipient (one saved before the outbox
 #: refused them); it is failed, never sent.
 NO_RECIPIENT = "No recipient: the message was not sent."
@@ -65,7 +67,7 @@ def _compose(
     )
     # After the commit, without asking the database again: a caller that delivers as it
     # writes (the demo's history) holds the queue instead (``jobs.held``).
-    transaction.on_commit(lambda: enqueue(email.pk))
+    jobs.queue_on_commit(SEND_TASK, email.pk)
     return email
 
 
@@ -73,7 +75,7 @@ def enqueue(email_id: int) -> bool:
     """Hand one outbox row to the broker. A broker that is down is not an error here: the row
     stays pending and ``drain_outbox`` queues it later (``jobs.publish`` logs the failure).
     Returns whether it was queued."""
-    return jobs.publish("requests_app.tasks.send_email", email_id)
+    return jobs.publish(SEND_TASK, email_id)
 
 
 def confirmation_email(request: Request, confirm_url: str, *,
