@@ -182,6 +182,7 @@ def file_test_request(*, organisation: Organisation, actor: AbstractBaseUser) ->
     but marked ``is_test``, so no report, register or public figure counts it and no
     reminder or escalation is sent for it. Organisation admins only (``ADMINISTER``)."""
     access.require(actor, access.ADMINISTER, organisation)
+    now = timezone.now()  # received and confirmed at once
     with transaction.atomic():
         request = _create_with_unique_reference(
             organisation=organisation, type=RequestType.ACCESS,
@@ -189,7 +190,7 @@ def file_test_request(*, organisation: Organisation, actor: AbstractBaseUser) ->
             subject_name=actor.get_full_name() or actor.get_username(),
             subject_email=actor.email or organisation.contact_email,
             relationship=Relationship.OTHER, description="TEST",
-            received_at=timezone.now(), confirmed_at=timezone.now())
+            received_at=now, confirmed_at=now)
         events.record(request, Event.Kind.CREATED, actor=actor, to_value=request.type,
                       message="TEST")
         _enter_queue(request, actor=actor)
