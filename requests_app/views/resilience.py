@@ -96,11 +96,8 @@ def request_form_unavailable(request, slug, request_type):
     form_class = FORMS.get(request_type)
     if form_class is None or request.method != "POST":  # nothing typed to keep
         return service_unavailable(request)
-    form = form_class(request.POST)
-    return render_error(request, "requests_app/request_form_unavailable.html", 503, {
-        "form": form, "slug": slug, "csrf_token": get_token(request),
-        "files_lost": bool(request.FILES),
-    })
+    return _given_back(request, "requests_app/request_form_unavailable.html",
+                       form_class(request.POST), slug=slug)
 
 
 def reply_unavailable(request, token):
@@ -110,7 +107,13 @@ def reply_unavailable(request, token):
     page itself needs the database, so this page shows only the answer form."""
     if request.method != "POST":
         return service_unavailable(request)
-    return render_error(request, "requests_app/reply_unavailable.html", 503, {
-        "form": ReplyForm(request.POST), "csrf_token": get_token(request),
-        "files_lost": bool(request.FILES),
-    })
+    return _given_back(request, "requests_app/reply_unavailable.html", ReplyForm(request.POST))
+
+
+def _given_back(request, template_name: str, form, **context):
+    """What was sent, in ``form``, on the 503 page ``template_name``: with a CSRF token (the
+    page renders without context processors) and whether files were lost (a browser cannot
+    be given them back)."""
+    return render_error(request, template_name, 503, {
+        "form": form, "csrf_token": get_token(request), "files_lost": bool(request.FILES),
+        **context})
