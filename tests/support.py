@@ -5,6 +5,7 @@ other or from conftest."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -193,3 +194,19 @@ class JsonHandler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+def require_programs(name: str) -> None:
+    """Skip the test where a program of the fault runs whose install hint contains ``name``
+    (``bench.servers.missing_programs``: redis-server, initdb) is missing; fail in CI, which
+    installs them: a missing service never passes there."""
+    import pytest
+
+    from bench.servers import missing_programs
+
+    missing = [m for m in missing_programs() if name in m]
+    if missing:
+        message = f"needs {', '.join(missing)}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)

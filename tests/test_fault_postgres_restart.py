@@ -10,7 +10,6 @@ with the production settings; ``bench/scenarios/faults.py`` does the same at a l
 from __future__ import annotations
 
 import html
-import os
 import threading
 import time
 from collections import Counter
@@ -25,24 +24,19 @@ from bench.servers import (
     Scratch,
     Sent,
     access_form,
-    missing_programs,
     portal_env,
     prepare_database,
     stamp_token,
     submit_under_load,
 )
+from tests.support import require_programs
 
 FORM = "/nb/o/fault-org/access/"
 
 
 @pytest.fixture
 def cluster():
-    missing = [m for m in missing_programs() if "initdb" in m]
-    if missing:
-        message = f"needs {', '.join(missing)}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_programs("initdb")
     scratch = Scratch("portal-pg-fault-")
     (scratch.path / "pg").mkdir()
     cluster = PostgresCluster(scratch.path / "pg")

@@ -10,7 +10,6 @@ production settings and a real Celery worker with beat, on the test database.
 from __future__ import annotations
 
 import html
-import os
 import re
 from datetime import timedelta
 
@@ -24,10 +23,10 @@ from bench.servers import (
     Scratch,
     Worker,
     access_form,
-    missing_programs,
     portal_env,
 )
 from requests_app.models import OutgoingEmail, Request
+from tests.support import require_programs
 from tests.worker import _database_url, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,12 +36,7 @@ SENT, PENDING = OutgoingEmail.State.SENT, OutgoingEmail.State.PENDING
 
 @pytest.fixture
 def scratch():
-    missing = [m for m in missing_programs() if "redis" in m]
-    if missing:
-        message = f"needs {', '.join(missing)}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_programs("redis")
     scratch = Scratch("portal-redis-fault-")
     yield scratch.path
     scratch.remove()

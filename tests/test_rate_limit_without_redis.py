@@ -4,15 +4,13 @@ the counts go back to it (``portal/cache.py``)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 import redis as redis_client
 
-from bench.servers import RedisServer, Scratch, missing_programs
+from bench.servers import RedisServer, Scratch
 from portal import cache as fallback
 from portal.cache import FallbackRedisCache
-from tests.support import TYPE_DETAILS, VALID
+from tests.support import TYPE_DETAILS, VALID, require_programs
 
 NOBODY_LISTENS = "redis://127.0.0.1:1/0"
 
@@ -33,11 +31,7 @@ def test_with_redis_down_the_rate_limit_counts_in_the_process_and_still_limits(
 
 @pytest.fixture
 def redis_server():
-    missing = [m for m in missing_programs() if "redis" in m]
-    if missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"needs {missing[0]}")
-        pytest.skip(f"needs {missing[0]}")
+    require_programs("redis")
     scratch = Scratch("portal-cache-fault-")
     server = RedisServer(scratch.path)
     server.start()
