@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from reports import figures
 from reports.filters import Filters
+from requests_app import outcomes
 from requests_app.clock.legal import LocalToday
 from requests_app.management import demo_history
 from requests_app.models import (
@@ -166,6 +167,34 @@ def test_the_same_seed_on_the_same_day_plans_the_same_year(demo, db):
     assert {plan.name for plan in first} == {plan.name for plan in second}
     assert all(plan.email == "" or plan.email.split("@")[1] in demo_history.DOMAINS
                for plan in first)
+
+
+@pytest.mark.parametrize("weeks_ahead", range(0, 52, 4))
+def test_every_day_of_a_year_plans_enough_refusals_for_every_ground(demo, db, weeks_ahead):
+    """The fates drawn move with the weekdays of the year (the full load above runs on the
+    day of the test only): on any day, each right has a refusal per ground of its own and one
+    more, and each organisation of a country with a national restriction refuses a request of
+    the right it restricts, so ``_ground`` reaches every ground."""
+    now = timezone.now() + timedelta(weeks=weeks_ahead, days=weeks_ahead % 7,
+                                     hours=weeks_ahead * 5)
+    organisations = list(Organisation.objects.order_by("slug"))
+    replay = demo_history._Replay(organisations, now=now, seed=demo_history.SEED)
+    plans = [(org, plan) for org in organisations for plan in replay._plans(org)]
+    demo_history._a_refusal_for_every_ground(plans)
+    refused = [(org, plan) for org, plan in plans if plan.fate == "refuse"]
+    countries = {org.country for org in organisations} & set(outcomes.NATIONAL_GROUNDS)
+    assert len(countries) == 2
+    for kind, own in outcomes.TYPE_GROUNDS.items():
+        wanted = len(own) + 1 + (len(countries) if kind in outcomes.NATIONAL_GROUND_TYPES
+                                 else 0)
+        assert sum(plan.type == kind for _org, plan in refused) >= wanted, kind
+    for org in organisations:
+        if org.country in countries:
+            assert any(mine == org and plan.type in outcomes.NATIONAL_GROUND_TYPES
+                       for mine, plan in refused), org.slug
+    assert not any(plan.type == RequestType.OBJECTION
+                   and plan.details["objection_kind"] == "direct_marketing"
+                   for _org, plan in refused)
 
 
 def test_the_demo_prints_what_it_loaded(demo):

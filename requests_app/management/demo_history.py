@@ -85,6 +85,9 @@ WITHOUT_ADDRESS = frozenset({RequestType.ACCESS, RequestType.ERASURE,
 #: How closed requests end, with weights; ``_closing_fate`` keeps each to the rights it fits.
 CLOSED_FATES = [("complete", 42), ("no_data", 9), ("partly", 8), ("refuse", 15),
                 ("forward", 6), ("withdraw", 7), ("late", 6), ("extended", 7)]
+#: Closed fates that may become a refusal without changing anything else of the plan.
+SWAPPABLE_FATES = frozenset({"complete", "no_data", "late_no_data", "extended_no_data",
+                             "late", "extended"})
 
 
 # --- Texts: what requesters and staff wrote (data, in the requester's language) -------------
@@ -196,6 +199,44 @@ class Plan:
     controller: str = ""
 
 
+def _a_refusal_for_every_ground(plans: list[tuple[Organisation, Plan]]) -> None:
+    """Refuse enough of the closed requests that the demo shows every refusal ground, whatever
+    the day it is loaded.
+
+    The fates are drawn at random, and which are drawn moves with the weekdays of the year: on
+    some days too few requests of one right were refused to use each ground of that right.
+    ``_Replay._ground`` takes the grounds in turn, a right's own before those every right has,
+    so a right needs one refusal per ground of its own and one more (for the identity or
+    Art. 12(5)), and a right a country restricts by law (``outcomes.NATIONAL_GROUNDS``) one
+    more per such country; and each organisation of such a country refuses one request of
+    that right. Where a right is short, its oldest closed requests that were not refused are
+    refused instead (an objection only if it is not to direct marketing, which has no ground
+    of Art. 21(1))."""
+    def refusable(plan: Plan) -> bool:
+        return plan.fate in SWAPPABLE_FATES and (
+            plan.type != RequestType.OBJECTION
+            or plan.details.get("objection_kind") != "direct_marketing")
+
+    def refuse(candidates: list[Plan], wanted: int) -> None:
+        short = wanted - sum(plan.fate == "refuse" for plan in candidates)
+        for plan in candidates:
+            if short <= 0:
+                return
+            if refusable(plan):
+                plan.fate = "refuse"
+                short -= 1
+
+    countries = set()
+    for org in {org for org, _plan in plans}:
+        if org.country in outcomes.NATIONAL_GROUNDS:
+            countries.add(org.country)
+            refuse([plan for mine, plan in plans if mine == org
+                    and plan.type in outcomes.NATIONAL_GROUND_TYPES], 1)
+    for kind, own in outcomes.TYPE_GROUNDS.items():
+        national = len(countries) if kind in outcomes.NATIONAL_GROUND_TYPES else 0
+        refuse([plan for _org, plan in plans if plan.type == kind], len(own) + 1 + national)
+
+
 @dataclass
 class Totals:
     """What ``load`` made, for the command's summary."""
@@ -256,9 +297,10 @@ class _Replay:
                 order += 1
                 heapq.heappush(queue, (moment, order, steps))
 
-        for org in self.organisations:
-            for plan in self._plans(org):
-                push(self._story(org, plan))
+        plans = [(org, plan) for org in self.organisations for plan in self._plans(org)]
+        _a_refusal_for_every_ground(plans)
+        for org, plan in plans:
+            push(self._story(org, plan))
         push(self._mornings())
         while queue:
             moment, _order, steps = heapq.heappop(queue)
@@ -603,7 +645,17 @@ class _Replay:
         """The ground of a refusal: of those the request's type may be refused on, the one
         used least so far, so the demo shows every ground that applies."""
         grounds = outcomes.refusal_grounds(request)
-        ground = min(grounds, key=lambda g: (self.grounds_used[g], grounds.index(g)))
+        # Of those used equally, the rarest first: a national restriction (one right, one
+        # country), then the right's own, then those of every right
+        # (``_a_refusal_for_every_ground`` counts on this order).
+        own = set(outcomes.TYPE_GROUNDS[request.type])
+        national = set(outcomes.NATIONAL_GROUNDS.values())
+
+        def rarity(g: RefusalGround) -> int:
+            return 0 if g in national else 1 if g in own else 2
+
+        ground = min(grounds, key=lambda g: (self.grounds_used[g], rarity(g),
+                                             grounds.index(g)))
         self.grounds_used[ground] += 1
         return RefusalGround(ground).value
 
