@@ -125,6 +125,7 @@ REGISTER_COLUMNS = [
     ("closed_on", gettext_lazy("Closed (local date)")),
     ("on_time", gettext_lazy("Answered on time")),
     ("refusal_ground", gettext_lazy("Refusal ground")),
+    ("further_grounds", gettext_lazy("Further refusal grounds")),
     ("partly_refused", gettext_lazy("Partly refused")),
     ("forwarded_to_name", gettext_lazy("Forwarded to (controller)")),
     ("purged_on", gettext_lazy("Personal data erased (date)")),
@@ -178,6 +179,8 @@ def register_lines(f: Filters, chunk_size: int = 5000) -> Iterator[str]:
     convert.update({
         "organisation__slug": escape_cell, "forwarded_to_name": escape_cell,
         "on_time": {"yes": yes, "no": no, "": ""}.get,
+        "further_grounds": lambda value: "; ".join(
+            convert["refusal_ground"](g) for g in value.split(",") if g),
         "partly_refused": lambda value: yes if value else "",
         "no_data_held": lambda value: yes if value else "",
         "received_at": lambda value: value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

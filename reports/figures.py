@@ -358,7 +358,8 @@ class Aggregates:
             days=days_to_close(zone))
         return grouped_counts(rows, {
             "closed": ("month", "type", "status", "partly_refused", "no_data_held",
-                       "extension_reason", "refusal_ground", "on_time", "extended", "purged"),
+                       "extension_reason", "refusal_ground", "further_grounds", "on_time",
+                       "extended", "purged"),
             "days": ("type", "status", "days"),
             "forwarded": ("status", "forwarded_to_name"),
         })
@@ -369,18 +370,19 @@ class Aggregates:
         on_time, extended_answered, extended_on_time, extended, purged, outcome_<outcome>
         (a completed request answered "we hold no data about you" is ``outcome_no_data``,
         not ``outcome_completed``),
-        reason_<reason> ("reason_" when none was recorded), wholly_<ground>, partly_<ground>.
+        reason_<reason> ("reason_" when none was recorded), wholly and partly (refused on a
+        ground), wholly_<ground> and partly_<ground> (a request under each of its grounds).
         """
         months = self.filters.months()
         empty = dict.fromkeys(
             ["closed", "answered", "on_time", "extended_answered", "extended_on_time",
-             "extended", "purged", "reason_"]
+             "extended", "purged", "reason_", "wholly", "partly"]
             + [f"outcome_{key}" for key, _label in OUTCOMES]
             + [f"reason_{r}" for r in ExtensionReason.values]
             + [f"{how}_{g}" for g in RefusalGround.values for how in ("wholly", "partly")], 0)
         cells: dict[tuple, dict] = {}
-        for (index, kind, status, partly, no_data, reason, ground, on_time, extended, purged,
-             count) in self._closed_groups["closed"]:
+        for (index, kind, status, partly, no_data, reason, ground, further, on_time, extended,
+             purged, count) in self._closed_groups["closed"]:
             month = months[index]
             into = cells.setdefault((month, kind), {"month": month, "type": kind, **empty})
             answered = status in ANSWERED_STATUSES
@@ -394,10 +396,12 @@ class Aggregates:
             keys += ["extended_answered"] if extended and answered else []
             keys += ["extended_on_time"] if extended and answered and on_time else []
             keys += ["purged"] if purged else []
+            # A refusal counts under each of its grounds (``Request.further_grounds``).
+            grounds = [ground, *further.split(",")] if further else [ground]
             if ground and status == Status.REFUSED:
-                keys.append(f"wholly_{ground}")
+                keys += ["wholly", *(f"wholly_{g}" for g in grounds)]
             elif ground and partly:
-                keys.append(f"partly_{ground}")
+                keys += ["partly", *(f"partly_{g}" for g in grounds)]
             for key in keys:
                 into[key] = into.get(key, 0) + count
         return list(cells.values())
@@ -739,8 +743,8 @@ class Refusals(Report):
     title = gettext_lazy("Refusals, by legal ground")
     description = gettext_lazy("Closed requests refused in whole or in part, by the ground "
                                "given, as a share of all requests closed. A request refused "
-                               "on several grounds is counted once, under the first; its "
-                               "answer and its log name them all.")
+                               "on several grounds counts under each of them, and once in "
+                               "the total.")
     basis = "closed"
 
     def columns(self):
@@ -758,8 +762,10 @@ class Refusals(Report):
             if wholly or partly:
                 rows.append({"ground": ground.label, "wholly": wholly, "partly": partly,
                              "count": wholly + partly})
-        rows.append(_total_row(rows, "ground", _("Refused, in all"),
-                               ["wholly", "partly", "count"]))
+        # Requests, not grounds: one refused on two grounds is one refusal.
+        wholly, partly = total.get("wholly", 0), total.get("partly", 0)
+        rows.append({"ground": _("Refused, in all"), "wholly": wholly, "partly": partly,
+                     "count": wholly + partly, "_total": True})
         # "We hold no data about you" answers the request (Art. 15(1)): shown apart, never
         # among the refusals nor in their total.
         rows.append({"ground": _("Answered: no data held (not a refusal)"),

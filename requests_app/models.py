@@ -494,6 +494,12 @@ class Request(models.Model):
     refusal_ground = models.CharField(_("refusal ground"), max_length=32, blank=True,
                                       choices=RefusalGround.choices)
     partly_refused = models.BooleanField(_("partly refused"), default=False)
+    # A refusal can rest on several grounds (a partial erasure: one system keeps data for a
+    # legal obligation, another for legal claims). ``refusal_ground`` is the one given; these
+    # are the others its answer explains, comma separated, so the reports count each ground
+    # (``workflow._record_refusal``). No personal data: kept when the request is purged.
+    further_grounds = models.CharField(_("further refusal grounds"), max_length=255,
+                                       blank=True)
     # "We hold no data about you": an answer under Art. 15(1), not a refusal. Set when a
     # request is completed and every system on its checklist was searched without finding
     # any (``outcomes.holds_no_data``); the reports count it apart.
@@ -558,8 +564,9 @@ class Request(models.Model):
             models.Index(fields=["closed_at"], name="req_closed_cover_idx",
                          include=["organisation", "status", "type", "channel", "relationship",
                                   "received_at", "due_date", "extended_at", "extension_reason",
-                                  "partly_refused", "refusal_ground", "no_data_held",
-                                  "forwarded_to_name", "purged_at", "is_test"],
+                                  "partly_refused", "refusal_ground", "further_grounds",
+                                  "no_data_held", "forwarded_to_name", "purged_at",
+                                  "is_test"],
                          condition=models.Q(status__in=["completed", "refused", "withdrawn",
                                                         "forwarded"])),
             models.Index(fields=["organisation", "received_at"], name="req_org_received_idx"),
@@ -577,6 +584,11 @@ class Request(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def further_ground_labels(self) -> list[str]:
+        """The labels of the further grounds its refusal rests on (``further_grounds``)."""
+        return [str(RefusalGround(g).label) for g in self.further_grounds.split(",") if g]
 
     @property
     def is_extended(self) -> bool:

@@ -98,7 +98,9 @@ def test_a_partial_refusal_on_its_own_ground_logs_every_ground_its_answer_explai
                     actor=lead, partly=True)
 
     subject_request.refresh_from_db()
-    assert subject_request.refusal_ground == RefusalGround.EXCESSIVE  # the one reports count
+    # The ground given first; the others its answer explains recorded beside it.
+    assert subject_request.refusal_ground == RefusalGround.EXCESSIVE
+    assert subject_request.further_grounds == KEPT
     answer = answer_of(subject_request)
     moved = subject_request.events.get(kind=Event.Kind.STATUS_CHANGED, to_value="completed")
     for ground in (RefusalGround.EXCESSIVE, KEPT):
@@ -218,3 +220,30 @@ def test_the_reports_count_a_kept_erasure_as_partly_refused_on_its_ground(org_no
     assert (total["outcome_partly_refused"], total["outcome_completed"]) == (1, 0)
     refusals = {str(row["ground"]): row for row in built["refusals"].data}
     assert refusals[str(KEPT.label)]["partly"] == 1
+
+
+def _built_reports(lead) -> dict:
+    form = report_filters.ReportFilterForm({"year": str(timezone.localdate().year)},
+                                           user=lead, now=timezone.now())
+    assert form.is_valid(), form.errors
+    return {report.slug: report for report in figures.build(form.filters())}
+
+
+def test_the_reports_count_a_refusal_under_each_of_its_grounds_and_once_in_the_total(
+        org_no, lead):
+    """An erasure keeping one system's data for a legal obligation and another's for legal
+    claims rests on two grounds: each ground's row counts it, the total counts one request."""
+    claims = RefusalGround.ERASURE_LEGAL_CLAIMS
+    subject_request = with_systems(org_no, "erasure", ["Nyhetsbrev", "Regnskap", "Tvist"])
+    keep_invoices(subject_request, lead)
+    checklist.mark(item(subject_request, "Tvist"), state=State.DATA_FOUND, actor=lead,
+                   kept_ground=claims, kept_until=timezone.localdate() + timedelta(days=400))
+    workflow.complete(subject_request, answer="Ferdig.", actor=lead)
+    subject_request.refresh_from_db()
+    assert (subject_request.refusal_ground, subject_request.further_grounds) == (KEPT, claims)
+
+    refusals = {str(row["ground"]): row for row in _built_reports(lead)["refusals"].data}
+    assert refusals[str(KEPT.label)]["partly"] == 1
+    assert refusals[str(claims.label)]["partly"] == 1
+    in_all = refusals["Refused, in all"]
+    assert (in_all["wholly"], in_all["partly"], in_all["count"]) == (0, 1, 1)

@@ -28,7 +28,7 @@ from openpyxl import load_workbook
 from reports import expressions, figures, querysets
 from reports import filters as report_filters
 from requests_app import csvfiles, deadlines
-from requests_app.models import Membership, Organisation, Request, Status
+from requests_app.models import Membership, Organisation, RefusalGround, Request, Status
 from tests.factories import make_request
 
 OSLO, COPENHAGEN = ZoneInfo("Europe/Oslo"), ZoneInfo("Europe/Copenhagen")
@@ -582,6 +582,8 @@ def test_annual_pdf_opens_and_has_pages(data, lead, login, now):
 
 
 def test_register_has_one_row_per_request_and_no_personal_data(data, lead, login, now):
+    Request.objects.filter(pk=data["N6"].pk).update(
+        further_grounds="objection_not_applicable,manifestly_unfounded")
     response = login(lead).get("/staff/reports/register.csv", {"year": "2024"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -599,6 +601,9 @@ def test_register_has_one_row_per_request_and_no_personal_data(data, lead, login
     assert (late["Closed (local date)"], late["Due date"], late["Answered on time"]) == (
         "2024-04-03", "2024-04-02", "no")
     assert by_reference[data["N7"].reference]["Forwarded to (controller)"] == "Kunde AS"
+    assert by_reference[data["N6"].reference]["Further refusal grounds"] == (
+        f"{RefusalGround.OBJECTION_NOT_APPLICABLE.label}; "
+        f"{RefusalGround.MANIFESTLY_UNFOUNDED.label}")
     assert by_reference[data["N9"].reference]["Answered on time"] == ""  # withdrawn
     assert by_reference[data["N14a"].reference]["Received (local date)"] == "2024-12-31"
     assert by_reference[data["N14a"].reference]["Received (UTC)"] == "2024-12-31T22:30:00Z"
@@ -615,7 +620,8 @@ def test_formulas_are_escaped_in_csv_and_xlsx(org_no, lead, login, now):
     names = {row[0] for row in rows[1:]}
     assert "'=HYPERLINK(\"http://x.example\")" in names and "'@SUM(A1)" in names
     register = csv_rows(client.get("/staff/reports/register.csv", {"year": "2024"}))
-    assert {row[17] for row in register[1:]} == {"'=HYPERLINK(\"http://x.example\")",
+    forwarded_to = register[0].index("Forwarded to (controller)")
+    assert {row[forwarded_to] for row in register[1:]} == {"'=HYPERLINK(\"http://x.example\")",
                                                  "'@SUM(A1)"}
     book = load_workbook(io.BytesIO(client.get("/staff/reports/export/reports.xlsx",
                                                {"year": "2024"}).content))

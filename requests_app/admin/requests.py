@@ -370,7 +370,8 @@ class RequestAdmin(RequestPagesMixin, PortalAdmin):
                        "extension_reason", "extension_explanation", "extension_notice",
                        "clock_waiting_since", "paused_days", "due_date_steps",
                        # duplicates and the outcome
-                       "duplicates_display", "refusal_ground", "partly_refused",
+                       "duplicates_display", "refusal_ground", "further_grounds_display",
+                       "partly_refused",
                        "no_data_held", "forwarded_to_name", "forwarded_to_contact",
                        "forwarded_by", "forwarded_at",
                        # how a requester without an e-mail address was told
@@ -398,7 +399,10 @@ class RequestAdmin(RequestPagesMixin, PortalAdmin):
                 clock_fields.append("paused_days")
             clock_fields += ["closed_at", "due_date_steps"]
             if obj.refusal_ground:
-                outcome += ["refusal_ground", "partly_refused"]
+                outcome.append("refusal_ground")
+                if obj.further_grounds:
+                    outcome.append("further_grounds_display")
+                outcome.append("partly_refused")
             if obj.no_data_held:
                 outcome.append("no_data_held")
             if obj.forwarded_to_name:
@@ -519,6 +523,10 @@ class RequestAdmin(RequestPagesMixin, PortalAdmin):
     def verified_identity(self, obj):
         """The eID verifications beside the typed name (``admin.identity``)."""
         return admin_identity.verifications_html(obj)
+
+    @admin.display(description=_("further refusal grounds"))
+    def further_grounds_display(self, obj):
+        return "; ".join(obj.further_ground_labels)
 
     @admin.display(description=_("duplicates"))
     def duplicates_display(self, obj):

@@ -449,14 +449,23 @@ def complete(request: Request, *, answer: str, actor: AbstractBaseUser | None,
         parts.append(outcomes.refusal_notice(request, grounds=less))
     _answer(request, body="\n\n".join(part for part in parts if part), actor=actor,
             told=told, now=now)
-    recorded = {"partly_refused": bool(less), "refusal_ground": less[0] if less else "",
-                "no_data_held": outcomes.holds_no_data(request)}
-    Request.objects.filter(pk=request.pk).update(**recorded)
-    for name, value in recorded.items():
-        setattr(request, name, value)
+    _record_refusal(request, grounds=less, partly=bool(less),
+                    no_data_held=outcomes.holds_no_data(request))
     return _move(request, Status.COMPLETED, actor=actor,
                  message=", ".join(str(RefusalGround(ground).label) for ground in less),
                  now=now)
+
+
+def _record_refusal(request: Request, *, grounds: list[str], partly: bool, **more) -> None:
+    """Record on ``request`` what its answer refuses: the ground given first
+    (``refusal_ground``), the others its answer explains (``further_grounds``), and whether
+    the rest was granted (``partly_refused``). The one place both ``refuse`` and ``complete``
+    write these, so the reports count every ground of every refusal (Art. 12(4))."""
+    recorded = {"refusal_ground": grounds[0] if grounds else "",
+                "further_grounds": ",".join(grounds[1:]), "partly_refused": partly, **more}
+    Request.objects.filter(pk=request.pk).update(**recorded)
+    for name, value in recorded.items():
+        setattr(request, name, value)
 
 
 @transaction.atomic
@@ -489,14 +498,13 @@ def refuse(request: Request, *, ground: str, answer: str, actor: AbstractBaseUse
         checklist.check_finished(request)
         outcomes.finish(request, actor=actor, now=now)
         grounds += outcomes.grants_less_than_asked(request)
-    Request.objects.filter(pk=request.pk).update(refusal_ground=ground, partly_refused=partly)
-    request.refusal_ground, request.partly_refused = ground, partly
+    grounds = list(dict.fromkeys(grounds))
+    _record_refusal(request, grounds=grounds, partly=partly)
     refusal = outcomes.refusal_notice(request, grounds=grounds)
     _answer(request, body=f"{answer.strip()}\n\n{refusal}", actor=actor, told=told, now=now)
-    # The log names every ground the answer explains; the request keeps the one given
-    # (``refusal_ground``), which the reports count.
+    # The log names every ground the answer explains, as the request records them.
     return _move(request, Status.COMPLETED if partly else Status.REFUSED, actor=actor,
-                 message=", ".join(str(RefusalGround(g).label) for g in dict.fromkeys(grounds)),
+                 message=", ".join(str(RefusalGround(g).label) for g in grounds),
                  now=now)
 
 
