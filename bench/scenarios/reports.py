@@ -56,8 +56,8 @@ ORGANISATIONS = 1_000
 REQUESTS = 1_000_000
 YEARS = 5
 
-#: The reports' covering indexes (``Request.Meta.indexes``, migrations 0011 and 0023): the first pass
-#: runs without them, with the plain index on ``received_at`` they replaced.
+#: The reports' covering indexes (``Request.Meta.indexes``, migrations 0011 and 0023): the
+#: first pass runs without them, with the plain index on ``received_at`` they replaced.
 COVERING_INDEXES = ("req_received_cover_idx", "req_closed_cover_idx")
 PLAIN_RECEIVED_INDEX = "CREATE INDEX req_received_idx ON requests_app_request (received_at)"
 
