@@ -230,7 +230,7 @@ def _built_reports(lead) -> dict:
 
 
 def test_the_reports_count_a_refusal_under_each_of_its_grounds_and_once_in_the_total(
-        org_no, lead):
+        client, org_no, lead):
     """An erasure keeping one system's data for a legal obligation and another's for legal
     claims rests on two grounds: each ground's row counts it, the total counts one request."""
     claims = RefusalGround.ERASURE_LEGAL_CLAIMS
@@ -241,6 +241,10 @@ def test_the_reports_count_a_refusal_under_each_of_its_grounds_and_once_in_the_t
     workflow.complete(subject_request, answer="Ferdig.", actor=lead)
     subject_request.refresh_from_db()
     assert (subject_request.refusal_ground, subject_request.further_grounds) == (KEPT, claims)
+    client.force_login(lead)
+    page = client.get(f"/admin/requests_app/request/{subject_request.pk}/change/")
+    assert "further refusal grounds" in page.content.decode().lower()
+    assert str(claims.label) in page.content.decode()
 
     refusals = {str(row["ground"]): row for row in _built_reports(lead)["refusals"].data}
     assert refusals[str(KEPT.label)]["partly"] == 1
