@@ -289,7 +289,9 @@ def test_waiting_for_an_identity_answer_pauses_the_clock_and_the_answer_moves_th
     assert subject_request.status == Status.WAITING_FOR_SUBJECT
     assert subject_request.waiting_since == at(2027, 3, 15, 10)
     assert subject_request.next_reminder_at is None  # the clock is paused
-    page = client.get(change_url(subject_request)).content.decode()
+    # The same day: the session opened on 15 March 2027 has ended once that day is past.
+    with time_machine.travel(at(2027, 3, 15, 11), tick=False):
+        page = client.get(change_url(subject_request)).content.decode()
     assert "the clock is paused" in page
 
     with time_machine.travel(at(2027, 3, 20, 11), tick=False):
