@@ -197,7 +197,9 @@ def test_every_day_of_a_year_plans_enough_refusals_for_every_ground(demo, db, we
                    for _org, plan in refused)
 
 
-def test_the_demo_prints_what_it_loaded(demo):
+def test_the_demo_prints_what_it_loaded(demo, db):
+    # ``db`` although it reads only the output: a test without it runs apart from the
+    # module's others, and the module's demo would be loaded a second time for it.
     assert "Demo history:" in demo["output"]
     assert "requests over a year" in demo["output"]
 
