@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseBase
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 
 from requests_app import access
@@ -21,6 +22,16 @@ from requests_app.models import Organisation, Relationship
 
 def person_label(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else "–"
+
+
+def as_outside_file(response: HttpResponseBase, filename: str) -> HttpResponseBase:
+    """Send ``response`` as a download of a file that came from outside (a requester's
+    attachment): saved, never shown inline, and neither sniffed into another type nor run
+    as a page by the browser."""
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
 
 
 def organisation_id_of(obj, path: str) -> int | None:

@@ -13,12 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from requests_app import access
-from requests_app.admin.base import PortalAdmin
+from requests_app.admin.base import PortalAdmin, as_outside_file
 from requests_app.clock import legal
 from requests_app.mailbox import fetch, triage
 from requests_app.models import IncomingMessage, Mailbox, Relationship, RequestType
@@ -235,11 +234,8 @@ class IncomingMessageAdmin(PortalAdmin):
             part = triage.kept_file(message, index, actor=request.user)
         except LookupError:
             raise Http404(gettext("No such attachment.")) from None
-        response = HttpResponse(part.content, content_type=part.content_type)
-        response["Content-Disposition"] = content_disposition_header(
-            True, part.filename or f"attachment-{index}")
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "sandbox"
+        response = as_outside_file(HttpResponse(part.content, content_type=part.content_type),
+                                   part.filename or f"attachment-{index}")
         response["Cache-Control"] = "no-store"
         return response
 

@@ -15,7 +15,6 @@ from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import formats, timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +27,7 @@ from requests_app import (
 )
 from requests_app.admin import outcomes as admin_outcomes
 from requests_app.admin import packages as admin_packages
-from requests_app.admin.base import person_label
+from requests_app.admin.base import as_outside_file, person_label
 from requests_app.casework import checklist, conversation, notice, replies, workflow
 from requests_app.clock import legal
 from requests_app.forms import reject_control_characters
@@ -657,11 +656,7 @@ class RequestPagesMixin:
         response = StreamingHttpResponse(itertools.chain([first], chunks),
                                          content_type=attachment.content_type)
         response["Content-Length"] = str(attachment.size)
-        response["Content-Disposition"] = content_disposition_header(
-            True, attachment.original_name)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "sandbox"
-        return response
+        return as_outside_file(response, attachment.original_name)
 
     # --- Registering a request that came by e-mail, phone, letter or in person -----------
 
