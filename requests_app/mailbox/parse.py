@@ -194,7 +194,6 @@ def parse_headers(raw: bytes) -> Parsed:
     return result
 
 
-
 def fingerprint(*, message_id: str, raw: bytes, arrival: str) -> str:
     """What identifies a message when its UID no longer does (a new UIDVALIDITY): its
     Message-ID (or, without one, the digest of its content) with its arrival time (the
